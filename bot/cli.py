@@ -1,0 +1,134 @@
+"""The `helpline` command: serve, chat, ask, train, db."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import uuid
+from collections.abc import Iterable
+
+from bot.helpline import Helpline, Inbound, Reply
+from bot.paths import MissingRuntime, Paths
+from bot.runtime import Settings, running_helpline
+
+log = logging.getLogger("helpline")
+
+
+def _print_reply(reply: Reply) -> None:
+    print(reply.text)
+    for number, button in enumerate(reply.buttons, start=1):
+        print(f"  [{number}] {button.label}")
+
+
+async def chat() -> None:
+    """A terminal conversation; typing a button's number presses it."""
+    async with running_helpline() as helpline:
+        sender = f"terminal-{uuid.uuid4().hex[:12]}"
+        buttons: tuple = ()
+        print("Type your message (Ctrl-D to quit).")
+        while True:
+            try:
+                line = await asyncio.to_thread(input, "> ")
+            except EOFError:
+                print()
+                return
+            if line.strip().isdigit() and 0 < int(line) <= len(buttons):
+                line = buttons[int(line) - 1].payload
+            reply = await helpline.handle(Inbound("terminal", sender, line))
+            buttons = reply.buttons
+            _print_reply(reply)
+
+
+async def _ask_each(helpline: Helpline, texts: Iterable[str], as_json: bool) -> None:
+    for text in texts:
+        # every line is a new, independent conversation
+        reply = await helpline.handle(Inbound("cli", f"ask-{uuid.uuid4().hex}", text))
+        if as_json:
+            sys.stdout.write(json.dumps(reply.as_json(), ensure_ascii=False) + "\n")
+        else:
+            _print_reply(reply)
+        sys.stdout.flush()
+
+
+def _stdin_lines() -> Iterable[str]:
+    stream = open(sys.stdin.fileno(), encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+    for line in stream:
+        yield line.rstrip("\r\n")
+
+
+async def ask(text: str, as_json: bool) -> None:
+    async with running_helpline() as helpline:
+        texts = _stdin_lines() if text == "-" else [text]
+        await _ask_each(helpline, texts, as_json)
+
+
+def serve(host: str, port: int) -> None:
+    import uvicorn
+
+    from bot.web.app import create_app
+
+    settings = Settings.from_env()
+    log.info("NLU: %s", settings.rasa_url or "embedded Rasa server")
+    log.info("database: %s", "DATABASE_URL" if settings.database_url else "SQLite (var/helpline.db)")
+    log.info("channels on: web chat at http://%s:%s/", host, port)
+    uvicorn.run(create_app(running_helpline), host=host, port=port, log_level="info")
+
+
+def train() -> None:
+    from bot.nlu.training import ensure_model
+
+    print(ensure_model(Paths.default()))
+
+
+def db_upgrade() -> None:
+    from bot.store.db import default_url, make_engine, migrate
+
+    settings = Settings.from_env()
+    migrate(make_engine(settings.database_url or default_url(Paths.default().state)))
+    print("database schema is up to date")
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="helpline", description="Multilingual helpline for migrants")
+    commands = root.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("serve", help="run the web server (web chat at /)")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    commands.add_parser("chat", help="talk to the helpline in the terminal")
+    question = commands.add_parser("ask", help="answer one message, or one per line with '-'")
+    question.add_argument("text", help="the message, or '-' to read one message per line from stdin")
+    question.add_argument("--json", action="store_true", help="print one JSON object per message")
+    commands.add_parser("train", help="train the NLU model if its inputs changed")
+    db = commands.add_parser("db", help="database schema")
+    db.add_argument("action", choices=["upgrade"])
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        match arguments.command:
+            case "serve":
+                serve(arguments.host, arguments.port)
+            case "chat":
+                asyncio.run(chat())
+            case "ask":
+                asyncio.run(ask(arguments.text, arguments.json))
+            case "train":
+                train()
+            case "db":
+                db_upgrade()
+    except MissingRuntime as error:
+        print(f"helpline: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

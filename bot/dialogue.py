@@ -1,0 +1,278 @@
+"""The dialogue core: what to answer, decided from facts about one message. No I/O here.
+
+Channels turn their payloads into text (buttons send commands such as '/lang ru'); the helpline
+service gathers the evidence (language, NLU, safety net) and this module decides the turn.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field, replace
+
+from bot.intents import MENU_TOPICS, URGENT_INTENTS, Topic, topic_of
+from bot.language import Detection
+from bot.nlu.client import NluResult
+from bot.safety import SafetyMatch
+
+# Rasa's confidence needed to answer an intent outright, or to offer it as a guess.
+ANSWER_THRESHOLD = 0.45
+GUESS_THRESHOLD = 0.25
+# Urgent intents are answered at a lower confidence: a false alarm costs less than a miss.
+URGENT_THRESHOLD = 0.30
+# Longer messages are stored whole but only their beginning is analysed.
+LONG_MESSAGE_CHARS = 2000
+
+# Answers after which the migrant is asked whether they helped.
+CONVERSATIONAL = Topic.CONVERSATION
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str  # a catalog context ('ui:button_lawyer') or a literal label ('Русский')
+    payload: str  # the command the button sends back
+    translate: bool = True
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    language: str | None = None
+    language_choice: str | None = None  # set by the migrant; wins until they change it
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class Evidence:
+    detection: Detection
+    nlu: NluResult | None  # None: the NLU server could not be reached
+    safety: SafetyMatch | None
+
+
+@dataclass(frozen=True)
+class Turn:
+    language: str
+    texts: tuple[str, ...]  # catalog contexts, rendered in order
+    buttons: tuple[Button, ...] = ()
+    intent: str | None = None
+    confidence: float | None = None
+    urgent: bool = False
+    state: ConversationState = field(default_factory=ConversationState)
+    erase_history: bool = False
+    handoff: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def topic(self) -> str | None:
+        topic = topic_of(self.intent)
+        return topic.value if topic else None
+
+
+def is_garbage(text: str) -> bool:
+    """Binary or broken text: mostly control, private-use or replacement characters."""
+    if not text:
+        return False
+    bad = sum(
+        1
+        for char in text
+        if char == "\ufffd" or unicodedata.category(char) in ("Cc", "Co", "Cs", "Cn") and char not in "\n\r\t"
+    )
+    return bad * 4 >= len(text)
+
+
+def has_letters(text: str) -> bool:
+    return any(char.isalpha() for char in text)
+
+
+def topic_buttons() -> tuple[Button, ...]:
+    return tuple(Button(f"ui:topic_{topic.value}", f"/topic {topic.value}") for topic in MENU_TOPICS)
+
+
+LAWYER_BUTTON = Button("ui:button_lawyer", "/lawyer")
+LANGUAGE_BUTTON = Button("ui:button_language", "/language")
+FEEDBACK_BUTTONS = (
+    Button("ui:button_yes", "/feedback yes"),
+    Button("ui:button_no", "/feedback no"),
+)
+
+
+def language_buttons(languages: tuple[str, ...], names: dict[str, str]) -> tuple[Button, ...]:
+    return tuple(Button(names[code], f"/lang {code}", translate=False) for code in languages)
+
+
+@dataclass(frozen=True)
+class Dialogue:
+    """Decides turns for one helpline: its served languages and their menu names."""
+
+    languages: tuple[str, ...]
+    language_names: dict[str, str]
+
+    def reply_language(self, state: ConversationState, detection: Detection | None) -> str:
+        if state.language_choice:
+            return state.language_choice
+        if detection is not None:
+            return detection.language
+        return state.language or self.languages[0]
+
+    def command(self, text: str, state: ConversationState) -> Turn | None:
+        """Commands typed or sent by buttons; None when ``text`` is not a command."""
+        if not text.startswith("/"):
+            return None
+        name, _, argument = text[1:].partition(" ")
+        name = name.split("@")[0].lower()  # Telegram appends @botname in groups
+        argument = argument.strip().lower()
+        language = state.language_choice or state.language or self.languages[0]
+        menu = language_buttons(self.languages, self.language_names)
+        match name:
+            case "start":
+                return Turn(language, ("answer:greet",), menu, intent="greet", state=state)
+            case "language" | "lang" if argument in self.languages:
+                chosen = replace(state, language=argument, language_choice=argument)
+                return Turn(argument, ("ui:language_set",), topic_buttons(), state=chosen)
+            case "language" | "lang":
+                return Turn(language, ("ui:language_menu",), menu, intent="change_language", state=state)
+            case "lawyer":
+                return Turn(
+                    language,
+                    ("answer:human_handoff",),
+                    (),
+                    intent="human_handoff",
+                    state=state,
+                    handoff=True,
+                )
+            case "help":
+                return Turn(
+                    language,
+                    ("answer:hotline_info", "ui:clarify"),
+                    (*topic_buttons(), LAWYER_BUTTON),
+                    intent="hotline_info",
+                    state=state,
+                )
+            case "delete":
+                return Turn(
+                    language,
+                    ("ui:deleted",),
+                    (),
+                    intent="data_privacy",
+                    state=state,
+                    erase_history=True,
+                )
+            case "topic" if argument in {topic.value for topic in MENU_TOPICS}:
+                return Turn(
+                    language,
+                    ("ui:topic_prompt",),
+                    (LAWYER_BUTTON,),
+                    state=state,
+                    extra={"topic_context": f"ui:topic_{argument}"},
+                )
+            case "feedback" if argument == "yes":
+                return Turn(language, ("answer:affirm",), (), intent="affirm", state=state)
+            case "feedback":
+                return Turn(
+                    language,
+                    ("answer:deny",),
+                    (*topic_buttons(), LAWYER_BUTTON),
+                    intent="deny",
+                    state=state,
+                )
+        return Turn(language, ("ui:clarify",), (*topic_buttons(), LAWYER_BUTTON), state=state)
+
+    def without_words(self, text: str, state: ConversationState) -> Turn | None:
+        """Empty, emoji-only or unreadable messages; None when the text has words."""
+        language = self.reply_language(state, None)
+        if not text.strip():
+            return Turn(language, ("ui:empty_message",), state=state)
+        if is_garbage(text):
+            return Turn(language, ("ui:unreadable_message",), state=state)
+        if not has_letters(text):
+            return Turn(language, ("ui:clarify",), (*topic_buttons(), LAWYER_BUTTON), state=state)
+        return None
+
+    def decide(self, text: str, state: ConversationState, evidence: Evidence) -> Turn:
+        detection = evidence.detection
+        language = self.reply_language(state, detection)
+        next_state = replace(state, language=language)
+        prefix: tuple[str, ...] = ()
+        if not detection.served and not state.language_choice:
+            prefix += ("ui:unsupported_language",)
+        if len(text) > LONG_MESSAGE_CHARS:
+            prefix += ("ui:long_message",)
+        language_menu = language_buttons(self.languages, self.language_names) if not detection.served else ()
+
+        urgent = self._urgent_intent(evidence)
+        if urgent:
+            intent, confidence = urgent
+            return Turn(
+                language,
+                (*prefix, f"answer:{intent}"),
+                (LAWYER_BUTTON,),
+                intent=intent,
+                confidence=confidence,
+                urgent=True,
+                state=replace(next_state, urgent=True),
+                handoff=True,
+            )
+
+        nlu = evidence.nlu
+        if nlu is None:
+            return Turn(language, (*prefix, "ui:nlu_unavailable"), (LAWYER_BUTTON,), state=next_state)
+        if nlu.intent and nlu.confidence >= ANSWER_THRESHOLD:
+            return self._answer(nlu, language, prefix, language_menu, next_state)
+        guess = topic_of(nlu.intent)
+        if guess and guess is not CONVERSATIONAL and nlu.confidence >= GUESS_THRESHOLD:
+            return Turn(
+                language,
+                (*prefix, "ui:clarify_guess"),
+                (*language_menu, *topic_buttons(), LAWYER_BUTTON),
+                intent=None,
+                confidence=nlu.confidence,
+                state=next_state,
+                extra={"topic_context": f"ui:topic_{guess.value}"},
+            )
+        return Turn(
+            language,
+            (*prefix, "ui:clarify"),
+            (*language_menu, *topic_buttons(), LAWYER_BUTTON),
+            intent=None,
+            confidence=nlu.confidence,
+            state=next_state,
+        )
+
+    def _urgent_intent(self, evidence: Evidence) -> tuple[str, float | None] | None:
+        nlu = evidence.nlu
+        if nlu and nlu.intent in URGENT_INTENTS and nlu.confidence >= URGENT_THRESHOLD:
+            return nlu.intent, nlu.confidence
+        if evidence.safety:
+            return evidence.safety.intent, nlu.confidence if nlu else None
+        return None
+
+    def _answer(
+        self,
+        nlu: NluResult,
+        language: str,
+        prefix: tuple[str, ...],
+        language_menu: tuple[Button, ...],
+        state: ConversationState,
+    ) -> Turn:
+        intent = nlu.intent
+        assert intent is not None
+        buttons: tuple[Button, ...] = language_menu
+        handoff = False
+        if intent == "change_language":
+            buttons = language_buttons(self.languages, self.language_names)
+        elif intent in ("deny",):
+            buttons += (*topic_buttons(), LAWYER_BUTTON)
+        elif intent == "human_handoff":
+            handoff = True
+        elif topic_of(intent) is not CONVERSATIONAL:
+            buttons += (*FEEDBACK_BUTTONS, LAWYER_BUTTON)
+        texts = (*prefix, f"answer:{intent}")
+        if topic_of(intent) is not CONVERSATIONAL:
+            texts += ("ui:did_it_help",)
+        return Turn(
+            language,
+            texts,
+            buttons,
+            intent=intent,
+            confidence=nlu.confidence,
+            state=state,
+            handoff=handoff,
+        )

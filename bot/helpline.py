@@ -1,0 +1,184 @@
+"""The helpline service: one message in, one reply out, everything stored.
+
+Order matters: the inbound message is stored first, so whatever fails afterwards (the NLU
+server, a broken translation) the message is kept and the migrant still gets a reply.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from anyio import to_thread
+from babel import Locale
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.answers import Answers
+from bot.dialogue import Dialogue, Evidence, Turn
+from bot.language import Detection, LanguageDetector
+from bot.nlu.client import NluError, RasaClient
+from bot.paths import Paths
+from bot.profile import HelplineProfile, load_profile
+from bot.safety import SafetyNet
+from bot.store import actions
+from bot.training_data import read_examples
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Inbound:
+    channel: str
+    sender: str
+    text: str
+    language_hint: str | None = None  # e.g. Telegram's language_code: a prior, not an answer
+
+
+@dataclass(frozen=True)
+class ButtonView:
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[ButtonView, ...]
+    language: str
+    detected_language: str | None
+    intent: str | None
+    confidence: float | None
+    topic: str | None
+    urgent: bool
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
+
+    def as_json(self) -> dict:
+        return {
+            "language": self.language,
+            "detected_language": self.detected_language,
+            "intent": self.intent,
+            "confidence": None if self.confidence is None else round(self.confidence, 4),
+            "topic": self.topic,
+            "urgent": self.urgent,
+            "reply": self.text,
+            "buttons": [{"label": b.label, "payload": b.payload} for b in self.buttons],
+        }
+
+
+def language_names(languages: tuple[str, ...]) -> dict[str, str]:
+    names = {}
+    for code in languages:
+        name = Locale.parse(code).display_name or code
+        names[code] = name[:1].upper() + name[1:]
+    return names
+
+
+def detection_samples(paths: Paths, answers: Answers) -> list[tuple[str, str]]:
+    """The served languages' own text: training examples and translated answers."""
+    samples = [(example.language, example.text) for example in read_examples(paths.intents)]
+    for language, entries in answers.translations.items():
+        samples.extend((language, entry.text) for entry in entries.values())
+    return samples
+
+
+class Helpline:
+    def __init__(
+        self,
+        profile: HelplineProfile,
+        answers: Answers,
+        detector: LanguageDetector,
+        safety: SafetyNet,
+        nlu: RasaClient | None,
+        sessions: sessionmaker[Session],
+    ):
+        self.profile = profile
+        self.answers = answers
+        self.detector = detector
+        self.safety = safety
+        self.nlu = nlu
+        self.sessions = sessions
+        self.dialogue = Dialogue(profile.languages, language_names(profile.languages))
+
+    @classmethod
+    def from_paths(cls, paths: Paths, nlu: RasaClient | None, sessions: sessionmaker[Session]) -> Helpline:
+        profile = load_profile(paths.profile)
+        answers = Answers.load(paths.locales, serve_fuzzy=profile.serve_fuzzy)
+        detector = LanguageDetector(
+            detection_samples(paths, answers), profile.languages, profile.closest_served
+        )
+        return cls(profile, answers, detector, SafetyNet.load(paths.safety), nlu, sessions)
+
+    async def handle(self, inbound: Inbound) -> Reply:
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        stored = await to_thread.run_sync(
+            actions.record_inbound, self.sessions, inbound.channel, inbound.sender, inbound.text
+        )
+        timings["store_inbound"] = time.perf_counter() - started
+
+        turn, detection = await self._understand(inbound, stored.state, timings)
+        text = self.render(turn)
+        analysis = actions.Analysis(
+            language=turn.language,
+            detected_language=detection.detected if detection else None,
+            intent=turn.intent,
+            confidence=turn.confidence,
+            topic=turn.topic,
+            urgent=turn.urgent,
+        )
+        started = time.perf_counter()
+        await to_thread.run_sync(
+            actions.record_turn, self.sessions, stored, analysis, text, turn.state,
+            turn.erase_history,
+        )  # fmt: skip
+        timings["store_reply"] = time.perf_counter() - started
+        if turn.urgent:
+            log.warning("urgent conversation %s (%s)", stored.conversation_id, turn.intent)
+        return Reply(
+            text=text,
+            buttons=tuple(ButtonView(self._label(b, turn.language), b.payload) for b in turn.buttons),
+            language=turn.language,
+            detected_language=analysis.detected_language,
+            intent=turn.intent,
+            confidence=turn.confidence,
+            topic=turn.topic,
+            urgent=turn.urgent,
+            timings=timings,
+        )
+
+    async def _understand(self, inbound: Inbound, state, timings) -> tuple[Turn, Detection | None]:
+        text = inbound.text
+        command = self.dialogue.command(text.strip(), state)
+        if command:
+            return command, None
+        wordless = self.dialogue.without_words(text, state)
+        if wordless:
+            return wordless, None
+
+        started = time.perf_counter()
+        detection = self.detector.detect(text[:1000], state.language, inbound.language_hint)
+        timings["detect"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        nlu = None
+        if self.nlu is not None:
+            try:
+                nlu = await self.nlu.parse(text)
+            except NluError as error:
+                log.error("NLU unavailable, answering without it: %s", error)
+        timings["nlu"] = time.perf_counter() - started
+
+        safety = self.safety.check(text)
+        return self.dialogue.decide(text, state, Evidence(detection, nlu, safety)), detection
+
+    def _label(self, button, language: str) -> str:
+        if not button.translate:
+            return button.label
+        return self.answers.text(button.label, language, {})
+
+    def render(self, turn: Turn) -> str:
+        values = self.profile.placeholders(turn.language)
+        if "topic_context" in turn.extra:
+            values["topic"] = self.answers.text(turn.extra["topic_context"], turn.language, {})
+        return "\n\n".join(self.answers.text(context, turn.language, values) for context in turn.texts)

@@ -1,0 +1,276 @@
+"""Which language a message is in, given the conversation so far.
+
+langdetect has no Kyrgyz or Uzbek and guesses wildly on two words, so it is used here with the
+project's own profiles (built from the training examples and answers of every served language,
+plus transliterated and diacritic-free variants), narrowed by script and letter evidence, helped by
+a word lexicon, and weighed against the conversation's language as a prior.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from langdetect import DetectorFactory
+from langdetect.lang_detect_exception import LangDetectException
+from langdetect.utils.lang_profile import LangProfile
+
+from bot.language import scripts
+from bot.language.transliteration import to_latin
+
+WORD = re.compile(r"[^\W\d_]+(?:['ʻʼ`‘’][^\W\d_]+)*")
+
+# Profile variants: how each served language can be written in a chat.
+VARIANT_LANGUAGE = {
+    "en": "en",
+    "ru": "ru",
+    "ru-Latn": "ru",
+    "ky": "ky",
+    "ky-Latn": "ky",
+    "uz": "uz",
+    "uz-Cyrl": "uz",
+    "vi": "vi",
+    "vi-ascii": "vi",
+}
+LATIN_VARIANTS = ("en", "ru-Latn", "ky-Latn", "uz", "vi", "vi-ascii")
+CYRILLIC_VARIANTS = ("ru", "ky", "uz-Cyrl")
+
+# A message this short says too little to overturn the conversation's language.
+SHORT_MESSAGE_LETTERS = 12
+# How much the conversation's language counts against fresh evidence.
+PRIOR_WEIGHT = 0.6
+HINT_WEIGHT = 0.25
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The outcome for one message.
+
+    ``language`` is a served language to answer in; ``detected`` is what the text itself looks
+    like, which may be a language the helpline does not serve (e.g. 'tg'), or None for text
+    without letters.
+    """
+
+    language: str
+    detected: str | None
+    confidence: float
+    reason: str
+
+    @property
+    def served(self) -> bool:
+        return self.detected is None or self.detected == self.language
+
+
+def _variant_of(language: str, text: str) -> str:
+    counts = scripts.script_counts(text)
+    latin, cyrillic = counts.get("latin", 0), counts.get("cyrillic", 0)
+    if language in ("ru", "ky") and latin > cyrillic:
+        return f"{language}-Latn"
+    if language == "uz" and cyrillic > latin:
+        return "uz-Cyrl"
+    return language
+
+
+def _expand(language: str, text: str) -> Iterable[tuple[str, str]]:
+    """A sample of text and the variants it teaches, including the forms people type."""
+    variant = _variant_of(language, text)
+    yield variant, text
+    if variant in ("ru", "ky"):
+        yield f"{variant}-Latn", to_latin(text)
+    if variant == "vi":
+        yield "vi-ascii", scripts.strip_diacritics(text)
+
+
+def build_profiles(samples: Iterable[tuple[str, str]]) -> dict[str, LangProfile]:
+    profiles: dict[str, LangProfile] = {}
+    for language, text in samples:
+        for variant, variant_text in _expand(language, text):
+            if variant not in VARIANT_LANGUAGE:
+                continue
+            profile = profiles.setdefault(variant, LangProfile(name=variant))
+            profile.update(variant_text.lower())
+    for profile in profiles.values():
+        profile.omit_less_freq()
+    return profiles
+
+
+def words_of(text: str) -> list[str]:
+    return [word.lower() for word in WORD.findall(text)]
+
+
+class LanguageDetector:
+    def __init__(
+        self,
+        samples: Iterable[tuple[str, str]],
+        served: Iterable[str],
+        closest_served: Callable[[str], str] | None = None,
+    ):
+        """``samples`` are (language, text) pairs of the served languages' own content;
+        ``closest_served`` names the served language a speaker of an unserved one reads."""
+        sample_list = list(samples)
+        self.served = tuple(served)
+        self._closest_served = closest_served or (lambda _language: self.served[0])
+        profiles = build_profiles(sample_list)
+        self._factory = DetectorFactory()
+        self._factory.load_json_profile(
+            [
+                json.dumps({"name": p.name, "freq": dict(p.freq), "n_words": p.n_words})
+                for p in profiles.values()
+            ]
+        )
+        self._factory.set_seed(0)
+        self._lexicon: dict[str, Counter[str]] = defaultdict(Counter)
+        for language, text in sample_list:
+            for word in words_of(text):
+                self._lexicon[word][language] += 1
+                if language == "vi":
+                    self._lexicon[scripts.strip_diacritics(word)][language] += 1
+
+    # -- evidence -------------------------------------------------------------------------------
+
+    def _ngram_scores(self, text: str, variants: tuple[str, ...]) -> dict[str, float]:
+        available = [v for v in variants if v in self._factory.get_lang_list()]
+        if not available:
+            return {}
+        detector = self._factory.create()
+        detector.set_prior_map({v: (1.0 if v in available else 0.0) for v in self._factory.get_lang_list()})
+        detector.append(text.lower())
+        try:
+            ranked = detector.get_probabilities()
+        except LangDetectException:
+            return {}
+        scores: dict[str, float] = defaultdict(float)
+        for result in ranked:
+            scores[VARIANT_LANGUAGE[result.lang]] += result.prob
+        return dict(scores)
+
+    def _lexicon_scores(self, text: str, languages: Iterable[str]) -> dict[str, float]:
+        candidates = set(languages)
+        votes: Counter[str] = Counter()
+        for word in words_of(text):
+            seen = {lang for lang in self._lexicon.get(word, ()) if lang in candidates}
+            for lang in seen:
+                # a word only one language uses is strong evidence; a shared one is weak
+                votes[lang] += 1.0 / len(seen) ** 2
+        total = sum(votes.values())
+        return {lang: count / total for lang, count in votes.items()} if total else {}
+
+    # -- decision -------------------------------------------------------------------------------
+
+    def detect(
+        self,
+        text: str,
+        conversation_language: str | None = None,
+        channel_hint: str | None = None,
+    ) -> Detection:
+        """Identify the language of ``text``.
+
+        ``conversation_language`` is the language the conversation has used so far and
+        ``channel_hint`` the language the app reports (Telegram's language_code); both are
+        priors that fresh evidence can overturn, never answers on their own.
+        """
+        fallback = conversation_language or self._served_hint(channel_hint) or self.served[0]
+        counts = scripts.script_counts(text)
+        letters = sum(counts.values())
+        if not letters:
+            return Detection(fallback, None, 0.0, "no letters")
+
+        main_script, main_count = counts.most_common(1)[0]
+        if main_script == "hangul" and main_count * 3 >= letters:
+            return self._decide({"ko": 1.0}, "ko", "hangul")
+        if main_script in scripts.SCRIPT_LANGUAGE:
+            return self._unserved(scripts.SCRIPT_LANGUAGE[main_script], f"{main_script} script")
+        if main_script == "cyrillic":
+            evidence = scripts.letter_evidence(text, scripts.CYRILLIC_LETTERS)
+            special = self._special_letters(evidence)
+            if special:
+                return special
+            candidates = CYRILLIC_VARIANTS
+        elif main_script == "latin":
+            if sum(map(scripts.is_vietnamese_letter, text)) >= 1:
+                return self._decide({"vi": 1.0}, "vi", "vietnamese letters")
+            if scripts.has_uzbek_apostrophe(text):
+                return self._decide({"uz": 1.0}, "uz", "uzbek apostrophe")
+            foreign = scripts.letter_evidence(text, scripts.LATIN_LETTERS)
+            if foreign:
+                return self._unserved(foreign.most_common(1)[0][0], "letters")
+            candidates = LATIN_VARIANTS
+        else:
+            return Detection(fallback, None, 0.0, "unknown script")
+
+        languages = tuple(dict.fromkeys(VARIANT_LANGUAGE[v] for v in candidates))
+        languages = tuple(lang for lang in languages if lang in self.served)
+        ngram = self._ngram_scores(text, candidates)
+        lexicon = self._lexicon_scores(text, languages)
+        scores = {
+            lang: (0.5 * ngram.get(lang, 0.0) + 0.5 * lexicon.get(lang, 0.0))
+            if lexicon
+            else ngram.get(lang, 0.0)
+            for lang in languages
+        }
+        return self._weigh_priors(scores, letters, conversation_language, channel_hint, fallback)
+
+    def _served_hint(self, hint: str | None) -> str | None:
+        if not hint:
+            return None
+        base = hint.split("-")[0].split("_")[0].lower()
+        return base if base in self.served else None
+
+    def _special_letters(self, evidence: Counter[str]) -> Detection | None:
+        if not evidence:
+            return None
+        best, _ = evidence.most_common(1)[0]
+        # a letter several languages share goes to the served one (ң ө ү: Kyrgyz, қ ғ ҳ: Uzbek)
+        served = [lang for lang, count in evidence.most_common() if lang in self.served]
+        top = evidence[best]
+        if served and evidence[served[0]] == top:
+            return self._decide({served[0]: 1.0}, served[0], "letters")
+        return self._unserved(best, "letters")
+
+    def _weigh_priors(
+        self,
+        scores: Mapping[str, float],
+        letters: int,
+        conversation_language: str | None,
+        channel_hint: str | None,
+        fallback: str,
+    ) -> Detection:
+        total = sum(scores.values())
+        if total <= 0:
+            return Detection(fallback, None, 0.0, "no evidence")
+        posterior = {lang: score / total for lang, score in scores.items()}
+        # the shorter the message, the more the conversation so far decides
+        shortness = max(0.0, 1.0 - letters / (4 * SHORT_MESSAGE_LETTERS))
+        for prior, weight in (
+            (conversation_language, PRIOR_WEIGHT),
+            (self._served_hint(channel_hint), HINT_WEIGHT),
+        ):
+            if prior in posterior:
+                boost = weight * (0.5 + shortness)
+                posterior = {
+                    lang: p * (1 + boost * 4) if lang == prior else p for lang, p in posterior.items()
+                }
+        total = sum(posterior.values())
+        best = max(posterior, key=posterior.__getitem__)
+        confidence = posterior[best] / total
+        if letters < SHORT_MESSAGE_LETTERS and conversation_language in posterior and confidence < 0.9:
+            return Detection(
+                conversation_language,
+                conversation_language,
+                posterior[conversation_language] / total,
+                "conversation prior",
+            )
+        return Detection(best, best, round(confidence, 4), "n-grams and lexicon")
+
+    def _decide(self, scores: Mapping[str, float], language: str, reason: str) -> Detection:
+        if language in self.served:
+            return Detection(language, language, max(scores.values()), reason)
+        return self._unserved(language, reason)
+
+    def _unserved(self, language: str, reason: str) -> Detection:
+        if language in self.served:
+            return Detection(language, language, 1.0, reason)
+        return Detection(self._closest_served(language), language, 1.0, reason)

@@ -1,0 +1,57 @@
+"""Training the Rasa model only when its inputs changed.
+
+The model's file name carries a hash of the training data, the pipeline and the Rasa version, so
+an unchanged checkout finds its model and starts at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import subprocess
+from pathlib import Path
+
+from bot.paths import Paths
+
+log = logging.getLogger(__name__)
+
+
+class TrainingError(RuntimeError):
+    pass
+
+
+def input_files(paths: Paths) -> list[Path]:
+    return [*sorted(paths.intents.glob("*.yml")), paths.nlu_config, paths.nlu_requirements]
+
+
+def inputs_hash(paths: Paths) -> str:
+    digest = hashlib.sha256()
+    for path in input_files(paths):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def model_path(paths: Paths) -> Path:
+    return paths.models / f"nlu-{inputs_hash(paths)}.tar.gz"
+
+
+def ensure_model(paths: Paths) -> Path:
+    """The trained model for the current inputs, training it first if needed."""
+    target = model_path(paths)
+    if target.exists():
+        return target
+    rasa = paths.rasa_executable()
+    paths.models.mkdir(parents=True, exist_ok=True)
+    log.info("training the NLU model (inputs changed)")
+    command = [
+        str(rasa), "train", "nlu",
+        "--nlu", str(paths.intents),
+        "--config", str(paths.nlu_config),
+        "--out", str(paths.models),
+        "--fixed-model-name", target.name.removesuffix(".tar.gz"),
+    ]  # fmt: skip
+    result = subprocess.run(command, cwd=paths.nlu, capture_output=True, text=True)
+    if result.returncode != 0 or not target.exists():
+        raise TrainingError(f"rasa train failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return target

@@ -1,0 +1,61 @@
+"""The keyword safety net: urgent words are caught even when the NLU is unsure or down.
+
+Phrases live in data/safety/<language>.yml. Every message is checked against every language's
+phrases, because a misdetected language must not hide someone in danger.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.intents import URGENT_INTENTS
+from bot.language.scripts import strip_diacritics
+
+APOSTROPHES = str.maketrans({"ʻ": "'", "ʼ": "'", "`": "'", "‘": "'", "’": "'"})
+# Scripts written without spaces between a word and its particles match anywhere in a word.
+NO_WORD_START = {"ko"}
+
+
+def normalise(text: str) -> str:
+    folded = strip_diacritics(text.casefold().translate(APOSTROPHES)).replace("ё", "е")
+    return re.sub(r"\s+", " ", folded)
+
+
+@dataclass(frozen=True)
+class SafetyMatch:
+    intent: str
+    language: str
+
+
+class SafetyNet:
+    def __init__(self, phrases: dict[str, dict[str, list[str]]]):
+        """``phrases``: language -> urgent intent -> phrases."""
+        self._patterns: list[tuple[re.Pattern[str], SafetyMatch]] = []
+        for language, by_intent in phrases.items():
+            for intent, items in by_intent.items():
+                if intent not in URGENT_INTENTS:
+                    raise ValueError(f"safety phrases for {intent!r}: not an urgent intent")
+                for phrase in items:
+                    body = re.escape(normalise(str(phrase)).strip()).replace(r"\ ", r"\s+")
+                    prefix = "" if language in NO_WORD_START else r"(?<!\w)"
+                    self._patterns.append((re.compile(prefix + body), SafetyMatch(intent, language)))
+
+    @classmethod
+    def load(cls, folder: Path) -> SafetyNet:
+        phrases = {}
+        for path in sorted(folder.glob("*.yml")):
+            with path.open(encoding="utf-8") as handle:
+                document = yaml.safe_load(handle) or {}
+            phrases[str(document.get("language", path.stem))] = document.get("urgent") or {}
+        return cls(phrases)
+
+    def check(self, text: str) -> SafetyMatch | None:
+        folded = normalise(text)
+        for pattern, match in self._patterns:
+            if pattern.search(folded):
+                return match
+        return None

@@ -1,0 +1,1 @@
+"""The application's web server: the migrants' web chat and its JSON API."""

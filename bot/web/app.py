@@ -1,0 +1,113 @@
+"""Starlette application: GET / (web chat page), POST /api/chat, GET /healthz."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from bot.helpline import Helpline, Inbound
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+MAX_BODY_BYTES = 64 * 1024
+MAX_TEXT_CHARS = 20_000
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+class BadRequest(Exception):
+    def __init__(self, status: int, message: str):
+        self.status = status
+        self.message = message
+
+
+async def read_json(request: Request) -> dict[str, Any]:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise BadRequest(413, "body too large")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_BODY_BYTES:
+            raise BadRequest(413, "body too large")
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BadRequest(400, "body is not JSON") from error
+    if not isinstance(payload, dict):
+        raise BadRequest(400, "body must be a JSON object")
+    return payload
+
+
+def chat_inbound(payload: dict[str, Any]) -> Inbound:
+    session, text = payload.get("session"), payload.get("text")
+    if not isinstance(session, str) or not SESSION_ID.match(session):
+        raise BadRequest(422, "session must be 8-64 letters, digits, '-' or '_'")
+    if not isinstance(text, str):
+        raise BadRequest(422, "text must be a string")
+    if len(text) > MAX_TEXT_CHARS:
+        raise BadRequest(413, f"text longer than {MAX_TEXT_CHARS} characters")
+    hint = payload.get("language_hint")
+    return Inbound("web", session, text, hint if isinstance(hint, str) else None)
+
+
+async def chat_page(request: Request) -> HTMLResponse:
+    helpline: Helpline = request.app.state.helpline
+    profile = helpline.profile
+    language = profile.default_language
+    return TEMPLATES.TemplateResponse(
+        request,
+        "chat.html",
+        {
+            "title": profile.name(language),
+            "hotline": profile.hotline,
+            "emergency": profile.emergency["general"],
+            "greeting": helpline.answers.text("answer:greet", language, profile.placeholders(language)),
+        },
+    )
+
+
+async def chat_api(request: Request) -> JSONResponse:
+    try:
+        inbound = chat_inbound(await read_json(request))
+    except BadRequest as error:
+        log.info("rejected web chat request: %s (%s)", error.status, error.message)
+        return JSONResponse({"error": error.message}, status_code=error.status)
+    reply = await request.app.state.helpline.handle(inbound)
+    return JSONResponse(reply.as_json())
+
+
+async def healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(
+    lifespan_helpline: Callable[[], contextlib.AbstractAsyncContextManager[Helpline]],
+) -> Starlette:
+    """``lifespan_helpline`` opens the helpline for the application's lifetime."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with lifespan_helpline() as helpline:
+            app.state.helpline = helpline
+            yield
+
+    return Starlette(
+        routes=[
+            Route("/", chat_page),
+            Route("/api/chat", chat_api, methods=["POST"]),
+            Route("/healthz", healthz),
+        ],
+        lifespan=lifespan,
+    )
