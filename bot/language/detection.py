@@ -8,6 +8,7 @@ a word lexicon, and weighed against the conversation's language as a prior.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter, defaultdict
@@ -15,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from langdetect import DetectorFactory
+from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.lang_detect_exception import LangDetectException
 from langdetect.utils.lang_profile import LangProfile
 
@@ -38,11 +40,18 @@ VARIANT_LANGUAGE = {
 LATIN_VARIANTS = ("en", "ru-Latn", "ky-Latn", "uz", "vi", "vi-ascii")
 CYRILLIC_VARIANTS = ("ru", "ky", "uz-Cyrl")
 
+# Migrants mix English or Russian words into their own language, never the other way round, so a
+# word only Kyrgyz, Uzbek or Vietnamese uses outweighs several English or Russian ones.
+EXCLUSIVE_WORD_WEIGHT = {"ky": 2.5, "uz": 2.5, "vi": 2.5, "en": 1.0, "ru": 1.0}
+SHARED_WORD_WEIGHT = 0.5
+NGRAM_FLOOR = 0.01
+
 # A message this short says too little to overturn the conversation's language.
 SHORT_MESSAGE_LETTERS = 12
 # How much the conversation's language counts against fresh evidence.
 PRIOR_WEIGHT = 0.6
 HINT_WEIGHT = 0.25
+DEFAULT_WEIGHT = 0.05
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,14 @@ def build_profiles(samples: Iterable[tuple[str, str]]) -> dict[str, LangProfile]
     return profiles
 
 
+@functools.cache
+def _stock_factory() -> DetectorFactory:
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.set_seed(0)
+    return factory
+
+
 def words_of(text: str) -> list[str]:
     return [word.lower() for word in WORD.findall(text)]
 
@@ -148,15 +165,18 @@ class LanguageDetector:
         return dict(scores)
 
     def _lexicon_scores(self, text: str, languages: Iterable[str]) -> dict[str, float]:
+        """Log-evidence from whole words: a word only one language uses counts most."""
         candidates = set(languages)
-        votes: Counter[str] = Counter()
+        evidence: dict[str, float] = defaultdict(float)
         for word in words_of(text):
             seen = {lang for lang in self._lexicon.get(word, ()) if lang in candidates}
-            for lang in seen:
-                # a word only one language uses is strong evidence; a shared one is weak
-                votes[lang] += 1.0 / len(seen) ** 2
-        total = sum(votes.values())
-        return {lang: count / total for lang, count in votes.items()} if total else {}
+            if len(seen) == 1:
+                (lang,) = seen
+                evidence[lang] += EXCLUSIVE_WORD_WEIGHT.get(lang, 1.0)
+            else:
+                for lang in seen:
+                    evidence[lang] += SHARED_WORD_WEIGHT / len(seen)
+        return dict(evidence)
 
     # -- decision -------------------------------------------------------------------------------
 
@@ -178,8 +198,10 @@ class LanguageDetector:
         if not letters:
             return Detection(fallback, None, 0.0, "no letters")
 
-        main_script, main_count = counts.most_common(1)[0]
-        if main_script == "hangul" and main_count * 3 >= letters:
+        main_script = counts.most_common(1)[0][0]
+        if (
+            counts.get("hangul", 0) >= 2 or main_script == "hangul"
+        ):  # Korean migrants mix in English, never the reverse
             return self._decide({"ko": 1.0}, "ko", "hangul")
         if main_script in scripts.SCRIPT_LANGUAGE:
             return self._unserved(scripts.SCRIPT_LANGUAGE[main_script], f"{main_script} script")
@@ -188,6 +210,9 @@ class LanguageDetector:
             special = self._special_letters(evidence)
             if special:
                 return special
+            unserved = self._unserved_words(text)
+            if unserved:
+                return self._unserved(unserved, "words")
             candidates = CYRILLIC_VARIANTS
         elif main_script == "latin":
             if sum(map(scripts.is_vietnamese_letter, text)) >= 1:
@@ -197,6 +222,11 @@ class LanguageDetector:
             foreign = scripts.letter_evidence(text, scripts.LATIN_LETTERS)
             if foreign:
                 return self._unserved(foreign.most_common(1)[0][0], "letters")
+            if any(not char.isascii() and char.isalpha() for char in text):
+                # accented letters without Vietnamese-only ones: Spanish, French, Portuguese...
+                european = self._stock_language(text)
+                if european and european not in self.served:
+                    return self._unserved(european, "langdetect")
             candidates = LATIN_VARIANTS
         else:
             return Detection(fallback, None, 0.0, "unknown script")
@@ -212,6 +242,25 @@ class LanguageDetector:
             for lang in languages
         }
         return self._weigh_priors(scores, letters, conversation_language, channel_hint, fallback)
+
+    def _unserved_words(self, text: str) -> str | None:
+        words = words_of(text)
+        for language, vocabulary in scripts.UNSERVED_WORDS.items():
+            hits = sum(word in vocabulary for word in words)
+            if hits >= 2 and hits * 3 >= len(words):
+                return language
+        return None
+
+    def _stock_language(self, text: str) -> str | None:
+        """langdetect's own profiles, for naming a language the helpline does not serve."""
+        detector = _stock_factory().create()
+        detector.append(text)
+        try:
+            ranked = detector.get_probabilities()
+        except LangDetectException:
+            return None
+        served = sum(result.prob for result in ranked if result.lang in self.served)
+        return ranked[0].lang.split("-")[0] if ranked and served < 0.2 else None
 
     def _served_hint(self, hint: str | None) -> str | None:
         if not hint:

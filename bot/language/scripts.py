@@ -121,3 +121,13 @@ def strip_diacritics(text: str) -> str:
     """'Tôi bị mất hộ chiếu' -> 'Toi bi mat ho chieu': how Vietnamese is often typed."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+# Frequent words of unserved languages that share an alphabet with served ones and are often
+# typed without their own letters (Tajik on a Russian keyboard).
+TAJIK_WORDS = """
+ман ту мо шумо вай дар ба аз ки чи чӣ барои бо ҳам ҳаст аст нест мекунам мекунад кардам кардан
+намедонам мехоҳам метавонам шуд шудам мешавад кунам гум куҷо чаро лутфан ташаккур салом ҳуҷҷат
+шиносномаам шиносномаи корфармо пули музд
+"""
+UNSERVED_WORDS: dict[str, frozenset[str]] = {"tg": frozenset(TAJIK_WORDS.split())}

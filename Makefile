@@ -1,0 +1,47 @@
+# Two commands for a fresh machine: `make run` and `make test`. Every step is idempotent and
+# skips work whose inputs did not change (the NLU model is keyed by a hash of its inputs).
+PYTHON ?= python3
+VENV := .venv
+NLU_VENV := nlu/.venv
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: setup run test lint check bench browser clean
+
+setup: $(VENV)/.installed $(NLU_VENV)/.installed catalogs model
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(NLU_VENV)/.installed: nlu/requirements.txt nlu/constraints.txt
+	"$$(nlu/find-python310)" -m venv $(NLU_VENV)
+	$(NLU_VENV)/bin/pip install --quiet --upgrade pip 'setuptools<70' wheel
+	$(NLU_VENV)/bin/pip install --quiet -r nlu/requirements.txt -c nlu/constraints.txt
+	touch $@
+
+catalogs: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --use-fuzzy --domain messages --directory locales
+
+model: $(VENV)/.installed $(NLU_VENV)/.installed
+	$(VENV)/bin/helpline train
+
+run: setup
+	$(VENV)/bin/helpline serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
+
+browser:
+	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check bot tests bench
+	$(VENV)/bin/ruff format --check bot tests bench
+
+test: setup browser lint
+	$(VENV)/bin/pytest
+
+bench: setup
+	$(VENV)/bin/python -m bench.pipeline
+
+clean:
+	rm -rf $(VENV) $(NLU_VENV) nlu/models var

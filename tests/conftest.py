@@ -1,0 +1,105 @@
+"""Shared fixtures: the project's paths, both databases, a real Rasa server, and a guard that
+fails any test reaching beyond this machine."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.paths import Paths
+from bot.store.db import make_engine, migrate, session_factory
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+# -- no internet --------------------------------------------------------------------------------
+
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(self, address):
+    if isinstance(address, tuple) and self.family in (socket.AF_INET, socket.AF_INET6):
+        host = address[0]
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = host == "localhost"
+        if not loopback:
+            raise RuntimeError(f"test tried to reach {host}: tests must stay on loopback")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_internet() -> Iterator[None]:
+    socket.socket.connect = _guarded_connect
+    yield
+    socket.socket.connect = _real_connect
+
+
+# -- project ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def paths() -> Paths:
+    return Paths.default()
+
+
+# -- databases: every store test runs on SQLite and on the real PostgreSQL ----------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    name = f"helpline_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'helpline.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def sessions(database_url):
+    engine = make_engine(database_url)
+    migrate(engine)
+    with engine.begin() as connection:  # each test starts from empty tables
+        connection.execute(text("DELETE FROM messages"))
+        connection.execute(text("DELETE FROM conversations"))
+    yield session_factory(engine)
+    engine.dispose()
+
+
+# -- the real Rasa server on the trained model, started once -----------------------------------
+
+
+@pytest.fixture(scope="session")
+def rasa_url(paths) -> Iterator[str]:
+    if os.environ.get("RASA_URL"):
+        yield os.environ["RASA_URL"]
+        return
+    from bot.nlu.server import EmbeddedRasa
+    from bot.nlu.training import ensure_model
+
+    loop = asyncio.new_event_loop()
+    server = EmbeddedRasa(paths, ensure_model(paths))
+    loop.run_until_complete(server.start())
+    yield server.url
+    loop.run_until_complete(server.stop())
+    loop.close()

@@ -1,0 +1,102 @@
+"""Language identification on the held-out messages, short messages and the conversation prior."""
+
+from collections import Counter
+
+import pytest
+from langdetect import DetectorFactory, detect
+
+from bot.answers import Answers
+from bot.helpline import detection_samples
+from bot.language import LanguageDetector
+from bot.profile import load_profile
+from bot.training_data import read_examples
+
+LANGUAGES = ["en", "ru", "ky", "uz", "vi", "ko"]
+
+
+@pytest.fixture(scope="module")
+def detector(paths):
+    profile = load_profile(paths.profile)
+    samples = detection_samples(paths, Answers.load(paths.locales))
+    return LanguageDetector(samples, profile.languages, profile.closest_served)
+
+
+@pytest.fixture(scope="module")
+def heldout(paths):
+    return read_examples(paths.heldout)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_heldout_messages_are_identified(detector, heldout, language):
+    examples = [e for e in heldout if e.language == language]
+    wrong = Counter(
+        detector.detect(e.text).language for e in examples if detector.detect(e.text).language != language
+    )
+    accuracy = 1 - sum(wrong.values()) / len(examples)
+    assert accuracy >= 0.95, f"{language}: {accuracy:.3f}, mistaken for {dict(wrong)}"
+
+
+def test_better_than_plain_langdetect_on_kyrgyz_and_uzbek(detector, heldout):
+    DetectorFactory.seed = 0
+    examples = [e for e in heldout if e.language in ("ky", "uz")]
+    ours = sum(detector.detect(e.text).language == e.language for e in examples)
+    plain = sum(_plain(e.text) == e.language for e in examples)
+    assert plain == 0  # langdetect has no profiles for them at all
+    assert ours / len(examples) >= 0.95
+
+
+def _plain(text):
+    try:
+        return detect(text)
+    except Exception:
+        return None
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("visa extension", "en"),
+        ("продлить патент", "ru"),
+        ("патент алыш", "ky"),
+        ("ish haqi", "uz"),
+        ("ишим йўқ", "uz"),
+        ("gia hạn", "vi"),
+        ("mat ho chieu", "vi"),
+        ("비자 연장", "ko"),
+    ],
+)
+def test_two_word_messages(detector, text, language):
+    assert detector.detect(text).language == language
+
+
+@pytest.mark.parametrize("text", ["ok", "да", "5", "👍", "спасибо", "yes"])
+@pytest.mark.parametrize("conversation", ["ky", "ru", "uz"])
+def test_short_ambiguous_messages_keep_the_conversation_language(detector, text, conversation):
+    assert detector.detect(text, conversation_language=conversation).language == conversation
+
+
+def test_a_real_sentence_overturns_the_conversation_language(detector):
+    detection = detector.detect(
+        "my employer did not pay my salary for two months", conversation_language="ru"
+    )
+    assert detection.language == "en"
+
+
+def test_the_channel_hint_is_a_prior_not_an_answer(detector):
+    assert detector.detect("да", channel_hint="ky").language == "ky"
+    assert detector.detect("у меня забрали паспорт на работе", channel_hint="ky").language == "ru"
+
+
+@pytest.mark.parametrize(
+    ("text", "detected", "answer_in"),
+    [
+        ("Ман дар Маскав кор мекунам, шиносномаамро гум кардам", "tg", "ru"),
+        ("Мен жұмыс істеймін, төлқұжатымды жоғалттым", "kk", "ru"),
+        ("我的护照丢了", "zh", "en"),
+        ("Perdí mi pasaporte y no sé qué hacer, ¿me pueden ayudar?", "es", "en"),
+    ],
+)
+def test_unserved_languages_are_answered_in_the_closest_served_one(detector, text, detected, answer_in):
+    detection = detector.detect(text)
+    assert (detection.detected, detection.language) == (detected, answer_in)
+    assert not detection.served

@@ -1,0 +1,59 @@
+"""The keyword safety net, on its own: it must work when the NLU server is down."""
+
+from collections import Counter
+
+import pytest
+
+from bot.intents import URGENT_INTENTS
+from bot.safety import SafetyNet
+from bot.training_data import read_examples
+
+LANGUAGES = ["en", "ru", "ky", "uz", "vi", "ko"]
+
+
+@pytest.fixture(scope="module")
+def net(paths):
+    return SafetyNet.load(paths.safety)
+
+
+@pytest.fixture(scope="module")
+def heldout(paths):
+    return read_examples(paths.heldout)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("the boss took my passport and won't let me go", "trafficking"),
+        ("rabotodatel zabral pasport", "trafficking"),
+        ("хочу покончить с собой", "self_harm"),
+        ("chong toi danh toi", "domestic_violence"),
+        ("남편이 때려요", "domestic_violence"),
+    ],
+)
+def test_urgent_phrases_are_caught_in_any_language(net, text, intent):
+    match = net.check(text)
+    assert match is not None and match.intent == intent
+
+
+def test_phrases_match_at_word_start_only(net):
+    assert net.check("I want to improve my skills at work") is None
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_net_alone_catches_most_urgent_heldout_messages(net, heldout, language):
+    urgent = [e for e in heldout if e.language == language and e.intent in URGENT_INTENTS]
+    caught = sum(1 for e in urgent if net.check(e.text))
+    assert urgent and caught / len(urgent) >= 0.6, f"{language}: {caught}/{len(urgent)}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_net_rarely_raises_false_alarms(net, heldout, language):
+    calm = [e for e in heldout if e.language == language and e.intent not in URGENT_INTENTS]
+    alarms = Counter(e.intent for e in calm if net.check(e.text))
+    assert sum(alarms.values()) / len(calm) <= 0.05, f"{language}: {dict(alarms)}"
+
+
+def test_non_urgent_intents_are_refused_in_the_phrase_file():
+    with pytest.raises(ValueError, match="not an urgent intent"):
+        SafetyNet({"en": {"greet": ["hello"]}})
