@@ -82,32 +82,38 @@ def detection_samples(paths: Paths, answers: Answers) -> list[tuple[str, str]]:
     return samples
 
 
-class Helpline:
-    def __init__(
-        self,
-        profile: HelplineProfile,
-        answers: Answers,
-        detector: LanguageDetector,
-        safety: SafetyNet,
-        nlu: RasaClient | None,
-        sessions: sessionmaker[Session],
-    ):
-        self.profile = profile
-        self.answers = answers
-        self.detector = detector
-        self.safety = safety
-        self.nlu = nlu
-        self.sessions = sessions
-        self.dialogue = Dialogue(profile.languages, language_names(profile.languages))
+@dataclass(frozen=True)
+class Content:
+    """Everything an editor changes: profile, answers, language evidence, safety phrases."""
+
+    profile: HelplineProfile
+    answers: Answers
+    detector: LanguageDetector
+    safety: SafetyNet
 
     @classmethod
-    def from_paths(cls, paths: Paths, nlu: RasaClient | None, sessions: sessionmaker[Session]) -> Helpline:
+    def load(cls, paths: Paths) -> Content:
         profile = load_profile(paths.profile)
         answers = Answers.load(paths.locales, serve_fuzzy=profile.serve_fuzzy)
         detector = LanguageDetector(
             detection_samples(paths, answers), profile.languages, profile.closest_served
         )
-        return cls(profile, answers, detector, SafetyNet.load(paths.safety), nlu, sessions)
+        return cls(profile, answers, detector, SafetyNet.load(paths.safety))
+
+
+class Helpline:
+    def __init__(self, content: Content, nlu: RasaClient | None, sessions: sessionmaker[Session]):
+        self.profile = content.profile
+        self.answers = content.answers
+        self.detector = content.detector
+        self.safety = content.safety
+        self.nlu = nlu
+        self.sessions = sessions
+        self.dialogue = Dialogue(self.profile.languages, language_names(self.profile.languages))
+
+    @classmethod
+    def from_paths(cls, paths: Paths, nlu: RasaClient | None, sessions: sessionmaker[Session]) -> Helpline:
+        return cls(Content.load(paths), nlu, sessions)
 
     async def handle(self, inbound: Inbound) -> Reply:
         timings: dict[str, float] = {}
@@ -177,8 +183,12 @@ class Helpline:
             return button.label
         return self.answers.text(button.label, language, {})
 
+    def text(self, context: str, language: str, **extra: str) -> str:
+        """One catalog text in ``language``, filled in with the profile's values."""
+        return self.answers.text(context, language, {**self.profile.placeholders(language), **extra})
+
     def render(self, turn: Turn) -> str:
-        values = self.profile.placeholders(turn.language)
+        extra = {}
         if "topic_context" in turn.extra:
-            values["topic"] = self.answers.text(turn.extra["topic_context"], turn.language, {})
-        return "\n\n".join(self.answers.text(context, turn.language, values) for context in turn.texts)
+            extra["topic"] = self.answers.text(turn.extra["topic_context"], turn.language, {})
+        return "\n\n".join(self.text(context, turn.language, **extra) for context in turn.texts)

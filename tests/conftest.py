@@ -53,11 +53,18 @@ def paths() -> Paths:
     return Paths.default()
 
 
+@pytest.fixture(scope="session")
+def content(paths):
+    from bot.helpline import Content
+
+    return Content.load(paths)
+
+
 # -- databases: every store test runs on SQLite and on the real PostgreSQL ----------------------
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+def postgresql_url() -> Iterator[str]:
     name = f"helpline_test_{uuid.uuid4().hex[:10]}"
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -68,22 +75,40 @@ def postgres_url() -> Iterator[str]:
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'helpline.db'}"
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'helpline.db'}"
-    return request.getfixturevalue("postgres_url")
+def database_url(request) -> str:
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture(scope="session")
+def engines() -> Iterator[dict]:
+    """One migrated engine per database for the whole run."""
+    cache: dict = {}
+    yield cache
+    for engine in cache.values():
+        engine.dispose()
 
 
 @pytest.fixture
-def sessions(database_url):
-    engine = make_engine(database_url)
-    migrate(engine)
+def engine(database_url, engines):
+    if database_url not in engines:
+        engines[database_url] = make_engine(database_url)
+        migrate(engines[database_url])
+    engine = engines[database_url]
     with engine.begin() as connection:  # each test starts from empty tables
         connection.execute(text("DELETE FROM messages"))
         connection.execute(text("DELETE FROM conversations"))
-    yield session_factory(engine)
-    engine.dispose()
+    return engine
+
+
+@pytest.fixture
+def sessions(engine):
+    return session_factory(engine)
 
 
 # -- the real Rasa server on the trained model, started once -----------------------------------

@@ -1,0 +1,124 @@
+"""The helpline service end to end, on SQLite and PostgreSQL, with Rasa faked at the HTTP boundary."""
+
+import asyncio
+import json
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from bot.helpline import Helpline, Inbound
+from bot.nlu.client import RasaClient
+from bot.store.actions import transcript
+from bot.store.models import Conversation, Message
+
+# What the fake Rasa server answers, by message text.
+INTENTS = {
+    "my visa expires next week": ("visa_extension", 0.93),
+    "менин визам бүтүп жатат": ("visa_extension", 0.88),
+    "chủ không trả lương": ("unpaid_wages", 0.9),
+    "hello": ("greet", 0.97),
+}
+
+
+def fake_rasa(request: httpx.Request) -> httpx.Response:
+    text = json.loads(request.read())["text"]
+    name, confidence = INTENTS.get(text, ("job_search", 0.12))
+    return httpx.Response(200, json={"text": text, "intent": {"name": name, "confidence": confidence}})
+
+
+def rasa_down(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("connection refused")
+
+
+def make_helpline(content, sessions, handler=fake_rasa):
+    nlu = RasaClient("http://rasa.test", transport=httpx.MockTransport(handler))
+    return Helpline(content, nlu, sessions)
+
+
+@pytest.fixture
+def helpline(content, sessions):
+    return make_helpline(content, sessions)
+
+
+async def test_a_question_is_answered_in_its_language_and_both_messages_stored(helpline, sessions):
+    reply = await helpline.handle(Inbound("web", "session-1", "менин визам бүтүп жатат"))
+    assert reply.language == "ky" and reply.intent == "visa_extension" and reply.topic == "visa"
+    assert reply.text == "\n\n".join(
+        [helpline.text("answer:visa_extension", "ky"), helpline.text("ui:did_it_help", "ky")]
+    )
+    stored = transcript(sessions, "web", "session-1")
+    assert [(m.direction, m.intent, m.language) for m in stored] == [
+        ("in", "visa_extension", "ky"),
+        ("out", "visa_extension", "ky"),
+    ]
+    assert stored[0].confidence == pytest.approx(0.88)
+    assert stored[0].created_at.tzinfo is not None and stored[0].channel == "web"
+
+
+async def test_the_conversation_language_carries_over_to_short_replies(helpline):
+    await helpline.handle(Inbound("web", "session-2", "chủ không trả lương"))
+    reply = await helpline.handle(Inbound("web", "session-2", "ok"))
+    assert reply.language == "vi"
+
+
+async def test_a_chosen_language_wins_until_changed(helpline):
+    await helpline.handle(Inbound("web", "session-3", "/lang uz"))
+    assert (await helpline.handle(Inbound("web", "session-3", "my visa expires next week"))).language == "uz"
+    await helpline.handle(Inbound("web", "session-3", "/lang en"))
+    assert (await helpline.handle(Inbound("web", "session-3", "hello"))).language == "en"
+
+
+async def test_when_rasa_is_down_the_message_is_kept_and_danger_still_caught(content, sessions):
+    helpline = make_helpline(content, sessions, rasa_down)
+    reply = await helpline.handle(Inbound("web", "session-4", "my boss took my passport and locked me in"))
+    assert reply.urgent and reply.intent == "trafficking"
+    assert "102" in reply.text  # the police number from the profile
+    plain = await helpline.handle(Inbound("web", "session-4", "my visa expires next week"))
+    assert not plain.urgent and "1899" in plain.text
+    assert len(transcript(sessions, "web", "session-4")) == 4
+    with sessions() as session:
+        assert session.scalars(select(Conversation.urgent)).one()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "🙂🙏",
+        "\x00\xff\x01\x02garbage\x00",
+        "a" * 10_000,
+        "Ман дар Маскав кор мекунам, шиносномаамро гум кардам",
+    ],
+)
+async def test_bad_input_gets_a_polite_reply_and_is_stored(helpline, sessions, text):
+    reply = await helpline.handle(Inbound("web", "session-5", text))
+    assert reply.text.strip() and "{" not in reply.text
+    stored = transcript(sessions, "web", "session-5")
+    assert [m.direction for m in stored] == ["in", "out"]
+    assert stored[0].text == text.replace("\x00", "\ufffd")
+
+
+async def test_unserved_language_is_answered_in_russian_with_the_menu(helpline):
+    reply = await helpline.handle(
+        Inbound("web", "session-6", "Ман дар Маскав кор мекунам, шиносномаамро гум кардам")
+    )
+    assert reply.detected_language == "tg" and reply.language == "ru"
+    assert "/lang ky" in [button.payload for button in reply.buttons]
+
+
+async def test_delete_erases_the_conversation(helpline, sessions):
+    await helpline.handle(Inbound("web", "session-7", "my visa expires next week"))
+    await helpline.handle(Inbound("web", "session-7", "/delete"))
+    assert transcript(sessions, "web", "session-7") == []
+
+
+async def test_simultaneous_first_messages_share_one_conversation(helpline, sessions):
+    await asyncio.gather(*(helpline.handle(Inbound("web", "session-8", "hello")) for _ in range(8)))
+    with sessions() as session:
+        conversations = session.scalar(
+            select(func.count()).select_from(Conversation).where(Conversation.sender == "session-8")
+        )
+        messages = session.scalar(select(func.count()).select_from(Message))
+    assert conversations == 1 and messages == 16
