@@ -1,0 +1,36 @@
+"""Per-language intent accuracy of the trained model on held-out examples (data/test/)."""
+
+import pytest
+
+from bot.nlu.client import RasaClient
+from bot.nlu.evaluation import evaluate
+from bot.training_data import read_examples
+
+pytestmark = pytest.mark.rasa
+
+LANGUAGES = ["en", "ru", "ky", "uz", "vi", "ko"]
+
+
+@pytest.fixture(scope="module")
+async def report(paths, rasa_url):
+    client = RasaClient(rasa_url)
+    try:
+        result = await evaluate(read_examples(paths.heldout), client.parse)
+    finally:
+        await client.aclose()
+    paths.state.mkdir(exist_ok=True)
+    (paths.state / "intent-accuracy.md").write_text(result.as_markdown(), encoding="utf-8")
+    return result
+
+
+def test_heldout_examples_never_appear_in_training(paths):
+    training = {(e.language, e.text.casefold().strip()) for e in read_examples(paths.intents)}
+    leaked = [e.text for e in read_examples(paths.heldout) if (e.language, e.text.casefold().strip()) in training]
+    assert not leaked
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_intent_accuracy_per_language(report, language):
+    score = report.languages[language]
+    assert score.total >= 35 * 6
+    assert score.accuracy >= 0.80, report.as_markdown()

@@ -1,0 +1,69 @@
+"""The web chat's HTTP API: statuses for bad requests, replies for good ones."""
+
+import contextlib
+import json
+
+import httpx
+import pytest
+from starlette.testclient import TestClient
+
+from bot.helpline import Helpline
+from bot.nlu.client import RasaClient
+from bot.web.app import MAX_TEXT_CHARS, create_app
+
+
+def fake_rasa(request):
+    text = json.loads(request.read())["text"]
+    return httpx.Response(200, json={"text": text, "intent": {"name": "unpaid_wages", "confidence": 0.9}})
+
+
+@pytest.fixture
+def client(content, sessions):
+    @contextlib.asynccontextmanager
+    async def opened():
+        yield Helpline(content, RasaClient("http://rasa.test", transport=httpx.MockTransport(fake_rasa)), sessions)
+
+    with TestClient(create_app(opened)) as test_client:
+        yield test_client
+
+
+def test_the_chat_page_is_served_for_phones(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert 'name="viewport"' in response.text and "1899" in response.text
+
+
+def test_a_message_gets_a_reply(client):
+    response = client.post("/api/chat", json={"session": "abcdefgh12", "text": "шеф не платит зарплату"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["language"] == "ru" and body["intent"] == "unpaid_wages" and body["topic"] == "employment"
+    assert body["reply"] and body["buttons"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"{not json", 400),
+        (b"\xff\xfe\x00garbage", 400),
+        (b"[1, 2]", 400),
+        (json.dumps({"text": "hi"}).encode(), 422),
+        (json.dumps({"session": "x", "text": "hi"}).encode(), 422),
+        (json.dumps({"session": "abcdefgh12", "text": 5}).encode(), 422),
+        (json.dumps({"session": "abcdefgh12", "text": "a" * (MAX_TEXT_CHARS + 1)}).encode(), 413),
+        (b"{" + b" " * 70_000 + b"}", 413),
+    ],
+)
+def test_bad_requests_get_a_clear_status(client, body, status):
+    response = client.post("/api/chat", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == status
+    assert response.json()["error"]
+
+
+def test_a_ten_thousand_character_message_is_answered(client):
+    response = client.post("/api/chat", json={"session": "abcdefgh12", "text": "зарплата " * 1100})
+    assert response.status_code == 200 and response.json()["reply"]
+
+
+def test_health(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
