@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
 from bot.intents import MENU_TOPICS, URGENT_INTENTS, Topic, topic_of
 from bot.language import Detection
@@ -47,6 +48,17 @@ class Evidence:
     safety: SafetyMatch | None
 
 
+class Action(StrEnum):
+    """What the bot did with a message; intent and confidence say what it understood."""
+
+    ANSWER = "answer"  # answered the understood intent
+    URGENT = "urgent"  # safety reply, conversation marked urgent
+    CLARIFY = "clarify"  # not sure enough: topic menu and the lawyer offered
+    UNAVAILABLE = "nlu_unavailable"  # the NLU server could not be reached
+    COMMAND = "command"  # a command or button
+    PROMPT = "prompt"  # empty, unreadable or wordless message
+
+
 @dataclass(frozen=True)
 class Turn:
     language: str
@@ -59,6 +71,7 @@ class Turn:
     erase_history: bool = False
     handoff: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+    action: Action = Action.COMMAND
 
     @property
     def topic(self) -> str | None:
@@ -179,11 +192,17 @@ class Dialogue:
         """Empty, emoji-only or unreadable messages; None when the text has words."""
         language = self.reply_language(state, None)
         if not text.strip():
-            return Turn(language, ("ui:empty_message",), state=state)
+            return Turn(language, ("ui:empty_message",), state=state, action=Action.PROMPT)
         if is_garbage(text):
-            return Turn(language, ("ui:unreadable_message",), state=state)
+            return Turn(language, ("ui:unreadable_message",), state=state, action=Action.PROMPT)
         if not has_letters(text):
-            return Turn(language, ("ui:clarify",), (*topic_buttons(), LAWYER_BUTTON), state=state)
+            return Turn(
+                language,
+                ("ui:clarify",),
+                (*topic_buttons(), LAWYER_BUTTON),
+                state=state,
+                action=Action.PROMPT,
+            )
         return None
 
     def decide(self, text: str, state: ConversationState, evidence: Evidence) -> Turn:
@@ -209,11 +228,18 @@ class Dialogue:
                 urgent=True,
                 state=replace(next_state, urgent=True),
                 handoff=True,
+                action=Action.URGENT,
             )
 
         nlu = evidence.nlu
         if nlu is None:
-            return Turn(language, (*prefix, "ui:nlu_unavailable"), (LAWYER_BUTTON,), state=next_state)
+            return Turn(
+                language,
+                (*prefix, "ui:nlu_unavailable"),
+                (LAWYER_BUTTON,),
+                state=next_state,
+                action=Action.UNAVAILABLE,
+            )
         if nlu.intent and nlu.confidence >= ANSWER_THRESHOLD:
             return self._answer(nlu, language, prefix, language_menu, next_state)
         guess = topic_of(nlu.intent)
@@ -222,18 +248,20 @@ class Dialogue:
                 language,
                 (*prefix, "ui:clarify_guess"),
                 (*language_menu, *topic_buttons(), LAWYER_BUTTON),
-                intent=None,
+                intent=nlu.intent,
                 confidence=nlu.confidence,
                 state=next_state,
                 extra={"topic_context": f"ui:topic_{guess.value}"},
+                action=Action.CLARIFY,
             )
         return Turn(
             language,
             (*prefix, "ui:clarify"),
             (*language_menu, *topic_buttons(), LAWYER_BUTTON),
-            intent=None,
+            intent=nlu.intent,
             confidence=nlu.confidence,
             state=next_state,
+            action=Action.CLARIFY,
         )
 
     def _urgent_intent(self, evidence: Evidence) -> tuple[str, float | None] | None:
@@ -275,4 +303,5 @@ class Dialogue:
             confidence=nlu.confidence,
             state=state,
             handoff=handoff,
+            action=Action.ANSWER,
         )

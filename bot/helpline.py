@@ -51,6 +51,7 @@ class Reply:
     confidence: float | None
     topic: str | None
     urgent: bool
+    action: str
     timings: dict[str, float] = field(default_factory=dict, compare=False)
 
     def as_json(self) -> dict:
@@ -61,6 +62,7 @@ class Reply:
             "confidence": None if self.confidence is None else round(self.confidence, 4),
             "topic": self.topic,
             "urgent": self.urgent,
+            "action": self.action,
             "reply": self.text,
             "buttons": [{"label": b.label, "payload": b.payload} for b in self.buttons],
         }
@@ -95,9 +97,7 @@ class Content:
     def load(cls, paths: Paths) -> Content:
         profile = load_profile(paths.profile)
         answers = Answers.load(paths.locales, serve_fuzzy=profile.serve_fuzzy)
-        detector = LanguageDetector(
-            detection_samples(paths, answers), profile.languages, profile.closest_served
-        )
+        detector = LanguageDetector(detection_samples(paths, answers), profile.languages, profile.closest_served)
         return cls(profile, answers, detector, SafetyNet.load(paths.safety))
 
 
@@ -150,6 +150,7 @@ class Helpline:
             confidence=turn.confidence,
             topic=turn.topic,
             urgent=turn.urgent,
+            action=turn.action.value,
             timings=timings,
         )
 

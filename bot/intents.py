@@ -54,9 +54,7 @@ INTENTS: tuple[str, ...] = tuple(name for names in TAXONOMY.values() for name in
 TOPIC_OF: dict[str, Topic] = {name: topic for topic, names in TAXONOMY.items() for name in names}
 
 # Someone may be in danger: answered at once with emergency numbers, and first in the lawyer queue.
-URGENT_INTENTS: frozenset[str] = frozenset(
-    {"trafficking", "domestic_violence", "self_harm", "medical_emergency"}
-)
+URGENT_INTENTS: frozenset[str] = frozenset({"trafficking", "domestic_violence", "self_harm", "medical_emergency"})
 
 # Topics offered as buttons when the bot is unsure what the question is about.
 MENU_TOPICS: tuple[Topic, ...] = (

@@ -46,9 +46,7 @@ async def nlu_server(paths: Paths, rasa_url: str | None) -> AsyncIterator[str]:
 
 
 @contextlib.asynccontextmanager
-async def running_helpline(
-    paths: Paths | None = None, settings: Settings | None = None
-) -> AsyncIterator[Helpline]:
+async def running_helpline(paths: Paths | None = None, settings: Settings | None = None) -> AsyncIterator[Helpline]:
     paths = paths or Paths.default()
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url or default_url(paths.state))

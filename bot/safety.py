@@ -54,8 +54,12 @@ class SafetyNet:
         return cls(phrases)
 
     def check(self, text: str) -> SafetyMatch | None:
+        """The urgent intent most phrases point to (the first listed wins a tie), or None."""
         folded = normalise(text)
+        votes: dict[str, list[SafetyMatch]] = {}
         for pattern, match in self._patterns:
             if pattern.search(folded):
-                return match
-        return None
+                votes.setdefault(match.intent, []).append(match)
+        if not votes:
+            return None
+        return max(votes.values(), key=len)[0]

@@ -16,9 +16,7 @@ from sqlalchemy import create_engine, text
 from bot.paths import Paths
 from bot.store.db import make_engine, migrate, session_factory
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
 # -- no internet --------------------------------------------------------------------------------

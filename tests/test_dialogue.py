@@ -30,6 +30,7 @@ def payloads(turn):
 def test_a_confident_intent_is_answered_and_asks_for_feedback():
     turn = dialogue.decide("my visa expires", ConversationState(), evidence("visa_extension", 0.9))
     assert turn.texts == ("answer:visa_extension", "ui:did_it_help")
+    assert turn.action == "answer"
     assert turn.topic == "visa" and not turn.urgent
     assert "/feedback no" in payloads(turn) and "/lawyer" in payloads(turn)
 
@@ -37,7 +38,8 @@ def test_a_confident_intent_is_answered_and_asks_for_feedback():
 def test_low_confidence_gets_topic_buttons_and_the_lawyer_never_an_answer():
     turn = dialogue.decide("hmm", ConversationState(), evidence("visa_change", ANSWER_THRESHOLD - 0.3))
     assert turn.texts == ("ui:clarify",)
-    assert turn.intent is None
+    assert turn.action == "clarify"
+    assert turn.intent == "visa_change"  # what was understood is still reported and stored
     assert "/topic visa" in payloads(turn) and "/lawyer" in payloads(turn)
 
 
@@ -95,9 +97,7 @@ def test_an_unknown_language_code_shows_the_menu():
 
 
 def test_an_unserved_language_gets_a_notice_and_the_language_menu():
-    turn = dialogue.decide(
-        "...", ConversationState(), evidence("lost_documents", 0.9, language="ru", detected="tg")
-    )
+    turn = dialogue.decide("...", ConversationState(), evidence("lost_documents", 0.9, language="ru", detected="tg"))
     assert turn.texts[0] == "ui:unsupported_language"
     assert turn.language == "ru"
     assert "/lang ky" in payloads(turn)

@@ -133,10 +133,7 @@ class LanguageDetector:
         profiles = build_profiles(sample_list)
         self._factory = DetectorFactory()
         self._factory.load_json_profile(
-            [
-                json.dumps({"name": p.name, "freq": dict(p.freq), "n_words": p.n_words})
-                for p in profiles.values()
-            ]
+            [json.dumps({"name": p.name, "freq": dict(p.freq), "n_words": p.n_words}) for p in profiles.values()]
         )
         self._factory.set_seed(0)
         self._lexicon: dict[str, Counter[str]] = defaultdict(Counter)
@@ -199,9 +196,7 @@ class LanguageDetector:
             return Detection(fallback, None, 0.0, "no letters")
 
         main_script = counts.most_common(1)[0][0]
-        if (
-            counts.get("hangul", 0) >= 2 or main_script == "hangul"
-        ):  # Korean migrants mix in English, never the reverse
+        if counts.get("hangul", 0) >= 2 or main_script == "hangul":  # Korean migrants mix in English, never the reverse
             return self._decide({"ko": 1.0}, "ko", "hangul")
         if main_script in scripts.SCRIPT_LANGUAGE:
             return self._unserved(scripts.SCRIPT_LANGUAGE[main_script], f"{main_script} script")
@@ -236,9 +231,7 @@ class LanguageDetector:
         ngram = self._ngram_scores(text, candidates)
         lexicon = self._lexicon_scores(text, languages)
         scores = {
-            lang: (0.5 * ngram.get(lang, 0.0) + 0.5 * lexicon.get(lang, 0.0))
-            if lexicon
-            else ngram.get(lang, 0.0)
+            lang: (0.5 * ngram.get(lang, 0.0) + 0.5 * lexicon.get(lang, 0.0)) if lexicon else ngram.get(lang, 0.0)
             for lang in languages
         }
         return self._weigh_priors(scores, letters, conversation_language, channel_hint, fallback)
@@ -299,9 +292,7 @@ class LanguageDetector:
         ):
             if prior in posterior:
                 boost = weight * (0.5 + shortness)
-                posterior = {
-                    lang: p * (1 + boost * 4) if lang == prior else p for lang, p in posterior.items()
-                }
+                posterior = {lang: p * (1 + boost * 4) if lang == prior else p for lang, p in posterior.items()}
         total = sum(posterior.values())
         best = max(posterior, key=posterior.__getitem__)
         confidence = posterior[best] / total

@@ -11,7 +11,11 @@ import logging
 import subprocess
 from pathlib import Path
 
+import yaml
+
+from bot.nlu.augmentation import augment
 from bot.paths import Paths
+from bot.training_data import read_examples
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +25,13 @@ class TrainingError(RuntimeError):
 
 
 def input_files(paths: Paths) -> list[Path]:
-    return [*sorted(paths.intents.glob("*.yml")), paths.nlu_config, paths.nlu_requirements]
+    code = Path(__file__).parent
+    return [
+        *sorted(paths.intents.glob("*.yml")),
+        paths.nlu_config,
+        paths.nlu_requirements,
+        code / "augmentation.py",  # the variants it writes are inputs too
+    ]
 
 
 def inputs_hash(paths: Paths) -> str:
@@ -36,6 +46,36 @@ def model_path(paths: Paths) -> Path:
     return paths.models / f"nlu-{inputs_hash(paths)}.tar.gz"
 
 
+def write_training_data(paths: Paths, folder: Path) -> None:
+    """The editors' examples plus their typing variants, one Rasa YAML file per language."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.yml"):
+        stale.unlink()
+    by_language: dict[str, dict[str, list[str]]] = {}
+    for example in augment(read_examples(paths.intents)):
+        by_language.setdefault(example.language, {}).setdefault(example.intent, []).append(example.text)
+    for language, intents in by_language.items():
+        document = {
+            "version": "3.1",
+            "nlu": [
+                {"intent": intent, "examples": "".join(f"- {text}\n" for text in texts)}
+                for intent, texts in intents.items()
+            ],
+        }
+        with (folder / f"{language}.yml").open("w", encoding="utf-8") as handle:
+            yaml.dump(document, handle, allow_unicode=True, sort_keys=False, Dumper=_BlockDumper)
+
+
+class _BlockDumper(yaml.SafeDumper):
+    """Writes multi-line strings as YAML block scalars, as Rasa's own files do."""
+
+
+_BlockDumper.add_representer(
+    str,
+    lambda dumper, text: dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None),
+)
+
+
 def ensure_model(paths: Paths) -> Path:
     """The trained model for the current inputs, training it first if needed."""
     target = model_path(paths)
@@ -43,10 +83,12 @@ def ensure_model(paths: Paths) -> Path:
         return target
     rasa = paths.rasa_executable()
     paths.models.mkdir(parents=True, exist_ok=True)
+    training = paths.nlu / "build" / "training"
+    write_training_data(paths, training)
     log.info("training the NLU model (inputs changed)")
     command = [
         str(rasa), "train", "nlu",
-        "--nlu", str(paths.intents),
+        "--nlu", str(training),
         "--config", str(paths.nlu_config),
         "--out", str(paths.models),
         "--fixed-model-name", target.name.removesuffix(".tar.gz"),

@@ -85,7 +85,8 @@ async def chat_api(request: Request) -> JSONResponse:
         log.info("rejected web chat request: %s (%s)", error.status, error.message)
         return JSONResponse({"error": error.message}, status_code=error.status)
     reply = await request.app.state.helpline.handle(inbound)
-    return JSONResponse(reply.as_json())
+    timing = ", ".join(f"{stage};dur={seconds * 1000:.2f}" for stage, seconds in reply.timings.items())
+    return JSONResponse(reply.as_json(), headers={"Server-Timing": timing} if timing else None)
 
 
 async def healthz(request: Request) -> JSONResponse:

@@ -29,9 +29,7 @@ def heldout(paths):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_heldout_messages_are_identified(detector, heldout, language):
     examples = [e for e in heldout if e.language == language]
-    wrong = Counter(
-        detector.detect(e.text).language for e in examples if detector.detect(e.text).language != language
-    )
+    wrong = Counter(detector.detect(e.text).language for e in examples if detector.detect(e.text).language != language)
     accuracy = 1 - sum(wrong.values()) / len(examples)
     assert accuracy >= 0.95, f"{language}: {accuracy:.3f}, mistaken for {dict(wrong)}"
 
@@ -76,9 +74,7 @@ def test_short_ambiguous_messages_keep_the_conversation_language(detector, text,
 
 
 def test_a_real_sentence_overturns_the_conversation_language(detector):
-    detection = detector.detect(
-        "my employer did not pay my salary for two months", conversation_language="ru"
-    )
+    detection = detector.detect("my employer did not pay my salary for two months", conversation_language="ru")
     assert detection.language == "en"
 
 

@@ -5,7 +5,6 @@ import json
 
 import httpx
 import pytest
-from starlette.testclient import TestClient
 
 from bot.helpline import Helpline
 from bot.nlu.client import RasaClient
@@ -18,23 +17,22 @@ def fake_rasa(request):
 
 
 @pytest.fixture
-def client(content, sessions):
-    @contextlib.asynccontextmanager
-    async def opened():
-        yield Helpline(content, RasaClient("http://rasa.test", transport=httpx.MockTransport(fake_rasa)), sessions)
-
-    with TestClient(create_app(opened)) as test_client:
+async def client(content, sessions):
+    nlu = RasaClient("http://rasa.test", transport=httpx.MockTransport(fake_rasa))
+    app = create_app(contextlib.nullcontext)  # the lifespan is not run: the helpline is set here
+    app.state.helpline = Helpline(content, nlu, sessions)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://test") as test_client:
         yield test_client
 
 
-def test_the_chat_page_is_served_for_phones(client):
-    response = client.get("/")
+async def test_the_chat_page_is_served_for_phones(client):
+    response = await client.get("/")
     assert response.status_code == 200
     assert 'name="viewport"' in response.text and "1899" in response.text
 
 
-def test_a_message_gets_a_reply(client):
-    response = client.post("/api/chat", json={"session": "abcdefgh12", "text": "шеф не платит зарплату"})
+async def test_a_message_gets_a_reply(client):
+    response = await client.post("/api/chat", json={"session": "abcdefgh12", "text": "шеф не платит зарплату"})
     assert response.status_code == 200
     body = response.json()
     assert body["language"] == "ru" and body["intent"] == "unpaid_wages" and body["topic"] == "employment"
@@ -54,16 +52,16 @@ def test_a_message_gets_a_reply(client):
         (b"{" + b" " * 70_000 + b"}", 413),
     ],
 )
-def test_bad_requests_get_a_clear_status(client, body, status):
-    response = client.post("/api/chat", content=body, headers={"content-type": "application/json"})
+async def test_bad_requests_get_a_clear_status(client, body, status):
+    response = await client.post("/api/chat", content=body, headers={"content-type": "application/json"})
     assert response.status_code == status
     assert response.json()["error"]
 
 
-def test_a_ten_thousand_character_message_is_answered(client):
-    response = client.post("/api/chat", json={"session": "abcdefgh12", "text": "зарплата " * 1100})
+async def test_a_ten_thousand_character_message_is_answered(client):
+    response = await client.post("/api/chat", json={"session": "abcdefgh12", "text": "зарплата " * 1100})
     assert response.status_code == 200 and response.json()["reply"]
 
 
-def test_health(client):
-    assert client.get("/healthz").json() == {"status": "ok"}
+async def test_health(client):
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
