@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.answers import Answers
+from bot.paths import Paths
+
 pytestmark = pytest.mark.rasa
 
 HELPLINE = Path(sys.executable).with_name("helpline")
@@ -59,3 +62,19 @@ def test_no_personal_text_in_the_logs(rasa_url, tmp_path):
     result = run_ask(["--json", secret], "", rasa_url, tmp_path)
     assert result.returncode == 0
     assert "AB1234567" not in result.stderr
+
+
+def test_the_terminal_chat_keeps_the_conversation_and_presses_buttons_by_number(rasa_url, tmp_path):
+    env = {**os.environ, "RASA_URL": rasa_url, "DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}"}
+    result = subprocess.run(
+        [str(HELPLINE), "chat"],
+        input="/language\n2\nда\n",  # the menu, then its second button (Kyrgyz), then a short word
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "[2] Кыргызча" in result.stdout
+    chosen = Answers.load(Paths.default().locales).raw("ui:language_set", "ky")
+    assert chosen in result.stdout

@@ -62,14 +62,33 @@ def chat_inbound(payload: dict[str, Any]) -> Inbound:
     return Inbound("web", session, text, hint if isinstance(hint, str) else None)
 
 
+def preferred_language(accept_language: str, served: tuple[str, ...], default: str) -> str:
+    """The first served language in an Accept-Language header ('ky-KG,ru;q=0.8' -> 'ky')."""
+    ranked = []
+    for position, part in enumerate(accept_language.split(",")):
+        tag, _, quality = part.strip().partition(";q=")
+        try:
+            weight = float(quality) if quality else 1.0
+        except ValueError:
+            continue
+        ranked.append((-weight, position, tag.split("-")[0].lower()))
+    for _, _, language in sorted(ranked):
+        if language in served:
+            return language
+    return default
+
+
 async def chat_page(request: Request) -> HTMLResponse:
     helpline: Helpline = request.app.state.helpline
     profile = helpline.profile
-    language = profile.default_language
+    language = preferred_language(
+        request.headers.get("accept-language", ""), profile.languages, profile.default_language
+    )
     return TEMPLATES.TemplateResponse(
         request,
         "chat.html",
         {
+            "language": language,
             "title": profile.name(language),
             "hotline": profile.hotline,
             "emergency": profile.emergency["general"],

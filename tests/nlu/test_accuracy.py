@@ -1,5 +1,7 @@
 """Per-language intent accuracy of the trained model on held-out examples (data/test/)."""
 
+import asyncio
+
 import pytest
 
 from bot.nlu.client import RasaClient
@@ -11,13 +13,17 @@ pytestmark = pytest.mark.rasa
 LANGUAGES = ["en", "ru", "ky", "uz", "vi", "ko"]
 
 
-@pytest.fixture(scope="module")
-async def report(paths, rasa_url):
+async def _evaluate(paths, rasa_url):
     client = RasaClient(rasa_url)
     try:
-        result = await evaluate(read_examples(paths.heldout), client.parse)
+        return await evaluate(read_examples(paths.heldout), client.parse)
     finally:
         await client.aclose()
+
+
+@pytest.fixture(scope="module")
+def report(paths, rasa_url):
+    result = asyncio.run(_evaluate(paths, rasa_url))
     paths.state.mkdir(exist_ok=True)
     (paths.state / "intent-accuracy.md").write_text(result.as_markdown(), encoding="utf-8")
     return result

@@ -65,3 +65,18 @@ async def test_a_ten_thousand_character_message_is_answered(client):
 
 async def test_health(client):
     assert (await client.get("/healthz")).json() == {"status": "ok"}
+
+
+async def test_the_page_greets_in_the_browser_language_when_served(client, content):
+    response = await client.get("/", headers={"accept-language": "ky-KG,ru;q=0.8"})
+    assert '<html lang="ky">' in response.text
+    greeting = content.answers.raw("answer:greet", "ky").split("{")[0].strip()
+    assert greeting.replace("'", "&#39;") in response.text
+
+
+def test_preferred_language_falls_back_to_the_default():
+    from bot.web.app import preferred_language
+
+    assert preferred_language("fr-FR,de;q=0.5", ("ru", "en"), "ru") == "ru"
+    assert preferred_language("fr;q=0.9,en;q=0.8,ru;q=0.1", ("ru", "en"), "ru") == "en"
+    assert preferred_language("garbage;q=x", ("ru",), "ru") == "ru"
