@@ -51,7 +51,7 @@ SHORT_MESSAGE_LETTERS = 12
 # How much the conversation's language counts against fresh evidence.
 PRIOR_WEIGHT = 0.6
 HINT_WEIGHT = 0.25
-DEFAULT_WEIGHT = 0.05
+DEFAULT_WEIGHT = 0.25
 
 
 @dataclass(frozen=True)
@@ -286,23 +286,21 @@ class LanguageDetector:
         posterior = {lang: score / total for lang, score in scores.items()}
         # the shorter the message, the more the conversation so far decides
         shortness = max(0.0, 1.0 - letters / (4 * SHORT_MESSAGE_LETTERS))
-        for prior, weight in (
-            (conversation_language, PRIOR_WEIGHT),
-            (self._served_hint(channel_hint), HINT_WEIGHT),
-        ):
+        hint = self._served_hint(channel_hint)
+        priors = [(conversation_language, PRIOR_WEIGHT), (hint, HINT_WEIGHT)]
+        if not conversation_language and not hint:
+            priors.append((self.served[0], DEFAULT_WEIGHT))  # ties go to the helpline's main language
+        for prior, weight in priors:
             if prior in posterior:
                 boost = weight * (0.5 + shortness)
                 posterior = {lang: p * (1 + boost * 4) if lang == prior else p for lang, p in posterior.items()}
         total = sum(posterior.values())
         best = max(posterior, key=posterior.__getitem__)
         confidence = posterior[best] / total
-        if letters < SHORT_MESSAGE_LETTERS and conversation_language in posterior and confidence < 0.9:
-            return Detection(
-                conversation_language,
-                conversation_language,
-                posterior[conversation_language] / total,
-                "conversation prior",
-            )
+        # a message this short says too little to overturn what is already known
+        prior = conversation_language or hint
+        if letters < SHORT_MESSAGE_LETTERS and prior in posterior and confidence < 0.9:
+            return Detection(prior, prior, round(posterior[prior] / total, 4), "prior")
         return Detection(best, best, round(confidence, 4), "n-grams and lexicon")
 
     def _decide(self, scores: Mapping[str, float], language: str, reason: str) -> Detection:
