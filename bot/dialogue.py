@@ -48,6 +48,11 @@ class Evidence:
     safety: SafetyMatch | None
 
 
+# The intent recorded for the "please slow down" reply, so that it is sent once per minute.
+RATE_LIMITED = "rate_limited"
+MEDIA_TYPES = ("photo", "voice", "audio", "video", "document", "location", "sticker")
+
+
 class Action(StrEnum):
     """What the bot did with a message; intent and confidence say what it understood."""
 
@@ -72,6 +77,11 @@ class Turn:
     handoff: bool = False
     extra: dict[str, str] = field(default_factory=dict)
     action: Action = Action.COMMAND
+
+    @property
+    def silent(self) -> bool:
+        """Stored and understood, but not answered (e.g. flooding after the rate-limit notice)."""
+        return not self.texts
 
     @property
     def topic(self) -> str | None:
@@ -187,6 +197,24 @@ class Dialogue:
                     state=state,
                 )
         return Turn(language, ("ui:clarify",), (*topic_buttons(), LAWYER_BUTTON), state=state)
+
+    def media(self, media_type: str, state: ConversationState) -> Turn:
+        """A photo, voice note, document, location or sticker without a question in words."""
+        kind = media_type if media_type in MEDIA_TYPES else "document"
+        language = self.reply_language(state, None)
+        return Turn(
+            language,
+            ("ui:media_received",),
+            (*topic_buttons(), LAWYER_BUTTON),
+            state=state,
+            action=Action.PROMPT,
+            extra={"media_context": f"ui:media_{kind}"},
+        )
+
+    def rate_limited(self, state: ConversationState, already_told: bool) -> Turn:
+        language = self.reply_language(state, None)
+        texts = () if already_told else ("ui:rate_limited",)
+        return Turn(language, texts, (), intent=RATE_LIMITED, state=state, action=Action.PROMPT)
 
     def without_words(self, text: str, state: ConversationState) -> Turn | None:
         """Empty, emoji-only or unreadable messages; None when the text has words."""

@@ -6,6 +6,7 @@ server, a broken translation) the message is kept and the migrant still gets a r
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from babel import Locale
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.answers import Answers
-from bot.dialogue import Dialogue, Evidence, Turn
+from bot.dialogue import RATE_LIMITED, Dialogue, Evidence, Turn
 from bot.language import Detection, LanguageDetector
 from bot.nlu.client import NluError, RasaClient
 from bot.paths import Paths
@@ -27,12 +28,12 @@ from bot.training_data import read_examples
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Inbound:
-    channel: str
-    sender: str
-    text: str
-    language_hint: str | None = None  # e.g. Telegram's language_code: a prior, not an answer
+# What a channel hands over: the language hint (Telegram's language_code) is a prior, not an answer.
+Inbound = actions.Received
+
+# More messages than this from one person in a minute get one friendly "slow down" and then
+# are stored without replies until the minute is over.
+RATE_LIMIT_PER_MINUTE = 20
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class Reply:
     urgent: bool
     action: str
     timings: dict[str, float] = field(default_factory=dict, compare=False)
+    message_id: int | None = None  # the stored outbound message, for delivery status
+    conversation_id: int | None = None
 
     def as_json(self) -> dict:
         return {
@@ -115,16 +118,27 @@ class Helpline:
     def from_paths(cls, paths: Paths, nlu: RasaClient | None, sessions: sessionmaker[Session]) -> Helpline:
         return cls(Content.load(paths), nlu, sessions)
 
-    async def handle(self, inbound: Inbound) -> Reply:
-        timings: dict[str, float] = {}
+    async def handle(self, inbound: Inbound) -> Reply | None:
+        """Store, understand and answer one message (None: a redelivered duplicate)."""
         started = time.perf_counter()
-        stored = await to_thread.run_sync(
-            actions.record_inbound, self.sessions, inbound.channel, inbound.sender, inbound.text
-        )
-        timings["store_inbound"] = time.perf_counter() - started
+        stored = await self.receive(inbound)
+        if stored is None:
+            return None
+        stored_in = time.perf_counter() - started
+        reply = await self.answer(inbound, stored)
+        if reply is not None:
+            reply.timings["store"] = reply.timings.get("store", 0.0) + stored_in
+        return reply
 
-        turn, detection = await self._understand(inbound, stored.state, timings)
-        text = self.render(turn)
+    async def receive(self, inbound: Inbound) -> actions.Stored | None:
+        """Commit the message before anything else happens to it; None for a duplicate."""
+        return await to_thread.run_sync(actions.record_inbound, self.sessions, inbound)
+
+    async def answer(self, inbound: Inbound, stored: actions.Stored, delivery: str | None = None) -> Reply | None:
+        """Decide, render and store the reply to a stored message; None when it gets no reply."""
+        timings: dict[str, float] = {}
+        turn, detection = await self._understand(inbound, stored, timings)
+        text = None if turn.silent else self.render(turn)
         analysis = actions.Analysis(
             language=turn.language,
             detected_language=detection.detected if detection else None,
@@ -134,13 +148,14 @@ class Helpline:
             urgent=turn.urgent,
         )
         started = time.perf_counter()
-        await to_thread.run_sync(
-            actions.record_turn, self.sessions, stored, analysis, text, turn.state,
-            turn.erase_history,
-        )  # fmt: skip
-        timings["store_reply"] = time.perf_counter() - started
+        outbound_id = await to_thread.run_sync(
+            actions.record_turn, self.sessions, stored, analysis, text, turn.state, turn.erase_history, delivery
+        )
+        timings["store"] = time.perf_counter() - started
         if turn.urgent:
             log.warning("urgent conversation %s (%s)", stored.conversation_id, turn.intent)
+        if text is None:
+            return None
         return Reply(
             text=text,
             buttons=tuple(ButtonView(self._label(b, turn.language), b.payload) for b in turn.buttons),
@@ -152,10 +167,25 @@ class Helpline:
             urgent=turn.urgent,
             action=turn.action.value,
             timings=timings,
+            message_id=outbound_id,
+            conversation_id=stored.conversation_id,
         )
 
-    async def _understand(self, inbound: Inbound, state, timings) -> tuple[Turn, Detection | None]:
-        text = inbound.text
+    async def _over_rate_limit(self, stored: actions.Stored) -> Turn | None:
+        since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+        count = await to_thread.run_sync(actions.recent_inbound_count, self.sessions, stored.conversation_id, since)
+        if count <= RATE_LIMIT_PER_MINUTE:
+            return None
+        told = await to_thread.run_sync(actions.last_outbound_intent, self.sessions, stored.conversation_id, since)
+        return self.dialogue.rate_limited(stored.state, already_told=told == RATE_LIMITED)
+
+    async def _understand(self, inbound: Inbound, stored, timings) -> tuple[Turn, Detection | None]:
+        text, state = inbound.text, stored.state
+        limited = await self._over_rate_limit(stored)
+        if limited:
+            return limited, None
+        if inbound.media_type and not text.strip():
+            return self.dialogue.media(inbound.media_type, state), None
         command = self.dialogue.command(text.strip(), state)
         if command:
             return command, None
@@ -192,4 +222,6 @@ class Helpline:
         extra = {}
         if "topic_context" in turn.extra:
             extra["topic"] = self.answers.text(turn.extra["topic_context"], turn.language, {})
+        if "media_context" in turn.extra:
+            extra["media"] = self.answers.text(turn.extra["media_context"], turn.language, {})
         return "\n\n".join(self.text(context, turn.language, **extra) for context in turn.texts)

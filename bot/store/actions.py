@@ -3,9 +3,10 @@ so no failure later in the pipeline can lose it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,10 +25,24 @@ class Analysis:
 
 
 @dataclass(frozen=True)
+class Received:
+    """An inbound message as the pipeline needs it, whether just stored or recovered."""
+
+    channel: str
+    sender: str
+    text: str
+    language_hint: str | None = None
+    external_id: str | None = None
+    media_type: str | None = None
+    media_ref: str | None = None
+
+
+@dataclass(frozen=True)
 class Stored:
     conversation_id: int
     message_id: int
     state: ConversationState
+    last_inbound_at: dt.datetime | None = None
 
 
 def storable(text: str) -> str:
@@ -57,37 +72,77 @@ def state_of(conversation: Conversation) -> ConversationState:
     )
 
 
-def record_inbound(sessions: sessionmaker[Session], channel: str, sender: str, text: str) -> Stored:
-    with sessions.begin() as session:
-        conversation = _conversation(session, channel, sender)
-        message = Message(
-            conversation_id=conversation.id, direction="in", channel=channel,
-            text=storable(text), created_at=utcnow(),
-        )  # fmt: skip
-        session.add(message)
-        session.flush()
-        return Stored(conversation.id, message.id, state_of(conversation))
+def record_inbound(sessions: sessionmaker[Session], received: Received) -> Stored | None:
+    """Store an inbound message; None when the platform delivered this message before."""
+    try:
+        with sessions.begin() as session:
+            conversation = _conversation(session, received.channel, received.sender)
+            previous_inbound = conversation.last_inbound_at
+            message = Message(
+                conversation_id=conversation.id,
+                direction="in",
+                channel=received.channel,
+                text=storable(received.text),
+                external_id=received.external_id,
+                media_type=received.media_type,
+                media_ref=received.media_ref,
+                created_at=utcnow(),
+            )
+            session.add(message)
+            conversation.last_inbound_at = message.created_at
+            session.flush()
+            return Stored(conversation.id, message.id, state_of(conversation), previous_inbound)
+    except IntegrityError:
+        if received.external_id is None:
+            raise
+        return None  # a redelivery: the unique (channel, direction, external_id) caught it
+
+
+def recent_inbound_count(sessions: sessionmaker[Session], conversation_id: int, since: dt.datetime) -> int:
+    with sessions() as session:
+        query = select(func.count()).where(
+            Message.conversation_id == conversation_id,
+            Message.direction == "in",
+            Message.created_at >= since,
+        )
+        return session.scalar(query) or 0
+
+
+def last_outbound_intent(sessions: sessionmaker[Session], conversation_id: int, since: dt.datetime) -> str | None:
+    with sessions() as session:
+        query = (
+            select(Message.intent)
+            .where(Message.conversation_id == conversation_id, Message.direction == "out", Message.created_at >= since)
+            .order_by(Message.id.desc())
+            .limit(1)
+        )
+        return session.scalar(query)
 
 
 def record_turn(
     sessions: sessionmaker[Session],
     stored: Stored,
     analysis: Analysis,
-    reply: str,
+    reply: str | None,
     state: ConversationState,
     erase_history: bool = False,
-) -> None:
-    """Save what the bot understood, its reply and the conversation's new state, atomically."""
+    delivery: str | None = None,
+) -> int | None:
+    """Save what the bot understood, its reply and the conversation's new state, atomically.
+
+    Returns the outbound message's id (None when there is no reply); ``delivery`` is its initial
+    status for channels that deliver asynchronously ("pending").
+    """
     with sessions.begin() as session:
         conversation = session.get(Conversation, stored.conversation_id)
         if conversation is None:
-            return
+            return None
         if erase_history:
             session.execute(delete(Message).where(Message.conversation_id == conversation.id))
             conversation.language_choice = state.language_choice
             conversation.language = state.language
             conversation.urgent = False
-            return
+            return None
         inbound = session.get(Message, stored.message_id)
         if inbound is not None:
             inbound.language = analysis.language
@@ -101,14 +156,87 @@ def record_turn(
         conversation.language_choice = state.language_choice
         conversation.urgent = conversation.urgent or state.urgent
         conversation.updated_at = utcnow()
-        session.add(
-            Message(
-                conversation_id=conversation.id, direction="out", channel=conversation.channel,
-                text=reply, language=analysis.language, intent=analysis.intent,
-                confidence=analysis.confidence, topic=analysis.topic, urgent=analysis.urgent,
-                answered=True, created_at=utcnow(),
+        if reply is None:
+            return None
+        outbound = Message(
+            conversation_id=conversation.id,
+            direction="out",
+            channel=conversation.channel,
+            text=reply,
+            language=analysis.language,
+            intent=analysis.intent,
+            confidence=analysis.confidence,
+            topic=analysis.topic,
+            urgent=analysis.urgent,
+            answered=True,
+            status=delivery,
+            created_at=utcnow(),
+        )
+        session.add(outbound)
+        session.flush()
+        return outbound.id
+
+
+def unanswered(sessions: sessionmaker[Session], channel: str, older_than: dt.datetime) -> list[tuple[Received, Stored]]:
+    """Inbound messages stored but never answered (the worker stopped in between)."""
+    with sessions() as session:
+        query = (
+            select(Message, Conversation)
+            .join(Conversation)
+            .where(
+                Message.direction == "in",
+                Message.answered.is_(False),
+                Message.channel == channel,
+                Message.created_at < older_than,
             )
-        )  # fmt: skip
+            .order_by(Message.id)
+        )
+        return [
+            (
+                Received(
+                    channel,
+                    conversation.sender,
+                    message.text,
+                    None,
+                    message.external_id,
+                    message.media_type,
+                    message.media_ref,
+                ),
+                Stored(conversation.id, message.id, state_of(conversation), conversation.last_inbound_at),
+            )  # fmt: skip
+            for message, conversation in session.execute(query)
+        ]
+
+
+def set_delivery(
+    sessions: sessionmaker[Session],
+    message_id: int,
+    status: str,
+    external_id: str | None = None,
+    error: str | None = None,
+) -> None:
+    values: dict = {"status": status, "error": error[:255] if error else None}
+    if external_id:
+        values["external_id"] = external_id
+    with sessions.begin() as session:
+        session.execute(update(Message).where(Message.id == message_id).values(**values))
+
+
+def set_delivery_by_external_id(sessions: sessionmaker[Session], channel: str, external_id: str, status: str) -> bool:
+    """A platform's status report (sent, delivered, read, failed) for an outbound message."""
+    with sessions.begin() as session:
+        result = session.execute(
+            update(Message)
+            .where(Message.channel == channel, Message.direction == "out", Message.external_id == external_id)
+            .values(status=status)
+        )
+        return result.rowcount > 0
+
+
+def failed_deliveries(sessions: sessionmaker[Session]) -> list[Message]:
+    with sessions() as session:
+        query = select(Message).where(Message.direction == "out", Message.status == "failed").order_by(Message.id)
+        return list(session.scalars(query))
 
 
 def transcript(sessions: sessionmaker[Session], channel: str, sender: str) -> list[Message]:
