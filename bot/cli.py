@@ -38,14 +38,17 @@ async def chat() -> None:
             if line.strip().isdigit() and 0 < int(line) <= len(buttons):
                 line = buttons[int(line) - 1].payload
             reply = await helpline.handle(Inbound("terminal", sender, line))
-            buttons = reply.buttons
-            _print_reply(reply)
+            if reply is not None:
+                buttons = reply.buttons
+                _print_reply(reply)
 
 
 async def _ask_each(helpline: Helpline, texts: Iterable[str], as_json: bool) -> None:
     for text in texts:
         # every line is a new, independent conversation
         reply = await helpline.handle(Inbound("cli", f"ask-{uuid.uuid4().hex}", text))
+        if reply is None:
+            continue
         if as_json:
             sys.stdout.write(json.dumps(reply.as_json(), ensure_ascii=False) + "\n")
         else:
@@ -68,13 +71,14 @@ async def ask(text: str, as_json: bool) -> None:
 def serve(host: str, port: int) -> None:
     import uvicorn
 
+    from bot.channels.running import running_channels
     from bot.web.app import create_app
 
     settings = Settings.from_env()
     log.info("NLU: %s", settings.rasa_url or "embedded Rasa server")
     log.info("database: %s", "DATABASE_URL" if settings.database_url else "SQLite (var/helpline.db)")
-    log.info("channels on: web chat at http://%s:%s/", host, port)
-    uvicorn.run(create_app(running_helpline), host=host, port=port, log_level="info")
+    log.info("web chat at http://%s:%s/", host, port)
+    uvicorn.run(create_app(running_helpline, running_channels), host=host, port=port, log_level="info")
 
 
 def train() -> None:

@@ -42,7 +42,7 @@ class Stored:
     conversation_id: int
     message_id: int
     state: ConversationState
-    last_inbound_at: dt.datetime | None = None
+    received_at: dt.datetime | None = None  # when the inbound message arrived
 
 
 def storable(text: str) -> str:
@@ -77,7 +77,6 @@ def record_inbound(sessions: sessionmaker[Session], received: Received) -> Store
     try:
         with sessions.begin() as session:
             conversation = _conversation(session, received.channel, received.sender)
-            previous_inbound = conversation.last_inbound_at
             message = Message(
                 conversation_id=conversation.id,
                 direction="in",
@@ -91,7 +90,7 @@ def record_inbound(sessions: sessionmaker[Session], received: Received) -> Store
             session.add(message)
             conversation.last_inbound_at = message.created_at
             session.flush()
-            return Stored(conversation.id, message.id, state_of(conversation), previous_inbound)
+            return Stored(conversation.id, message.id, state_of(conversation), message.created_at)
     except IntegrityError:
         if received.external_id is None:
             raise
@@ -202,7 +201,7 @@ def unanswered(sessions: sessionmaker[Session], channel: str, older_than: dt.dat
                     message.media_type,
                     message.media_ref,
                 ),
-                Stored(conversation.id, message.id, state_of(conversation), conversation.last_inbound_at),
+                Stored(conversation.id, message.id, state_of(conversation), message.created_at),
             )  # fmt: skip
             for message, conversation in session.execute(query)
         ]

@@ -16,7 +16,9 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from bot.channels.running import Channels, no_channels
 from bot.helpline import Helpline, Inbound
+from bot.web import webhooks
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +106,8 @@ async def chat_api(request: Request) -> JSONResponse:
         log.info("rejected web chat request: %s (%s)", error.status, error.message)
         return JSONResponse({"error": error.message}, status_code=error.status)
     reply = await request.app.state.helpline.handle(inbound)
+    if reply is None:  # stored, deliberately not answered (flooding after the rate-limit notice)
+        return JSONResponse({"reply": None, "action": "silent", "buttons": []})
     timing = ", ".join(f"{stage};dur={seconds * 1000:.2f}" for stage, seconds in reply.timings.items())
     return JSONResponse(reply.as_json(), headers={"Server-Timing": timing} if timing else None)
 
@@ -113,14 +117,17 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 def create_app(
-    lifespan_helpline: Callable[[], contextlib.AbstractAsyncContextManager[Helpline]],
+    open_helpline: Callable[[], contextlib.AbstractAsyncContextManager[Helpline]],
+    open_channels: Callable[[Helpline], contextlib.AbstractAsyncContextManager[Channels]] = no_channels,
 ) -> Starlette:
-    """``lifespan_helpline`` opens the helpline for the application's lifetime."""
+    """``open_helpline`` opens the helpline for the application's lifetime, ``open_channels``
+    the messaging channels on top of it."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with lifespan_helpline() as helpline:
+        async with open_helpline() as helpline, open_channels(helpline) as channels:
             app.state.helpline = helpline
+            app.state.channels = channels
             yield
 
     return Starlette(
@@ -128,6 +135,9 @@ def create_app(
             Route("/", chat_page),
             Route("/api/chat", chat_api, methods=["POST"]),
             Route("/healthz", healthz),
+            Route("/webhooks/telegram", webhooks.telegram_webhook, methods=["POST"]),
+            Route("/webhooks/whatsapp", webhooks.whatsapp_verify, methods=["GET"]),
+            Route("/webhooks/whatsapp", webhooks.whatsapp_webhook, methods=["POST"]),
         ],
         lifespan=lifespan,
     )

@@ -1,0 +1,196 @@
+"""Telegram through python-telegram-bot: webhook (production) or long polling (quick start).
+
+Only translation happens here: an Update becomes an Inbound for the helpline core, a Reply becomes
+send_message calls with an inline keyboard.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hmac
+import logging
+import os
+from dataclasses import dataclass
+
+# Opt in to PTB's future behaviour: durations (RetryAfter.retry_after) as timedelta.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.channels.base import Channel
+from bot.channels.delivery import SendError, Sent, deliver
+from bot.channels.text import split_message
+from bot.helpline import Helpline, Inbound, Reply
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+MESSAGE_LIMIT = 4096
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+COMMANDS = ("start", "language", "lawyer", "help", "delete")
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str
+    webhook_secret: str | None
+    api_url: str
+    public_url: str | None
+
+    @property
+    def webhook_url(self) -> str | None:
+        return f"{self.public_url.rstrip('/')}/webhooks/telegram" if self.public_url else None
+
+
+def media_of(message: Message) -> tuple[str | None, str | None]:
+    """The kind of attachment and the reference a lawyer needs to fetch it later."""
+    if message.photo:
+        return "photo", message.photo[-1].file_id
+    for kind in ("voice", "audio", "video", "document", "sticker", "video_note", "animation"):
+        attachment = getattr(message, kind)
+        if attachment is not None:
+            return ("video" if kind in ("video_note", "animation") else kind), attachment.file_id
+    if message.location is not None:
+        return "location", f"{message.location.latitude},{message.location.longitude}"
+    if message.contact is not None:
+        return "document", f"contact:{message.contact.user_id or ''}"
+    return None, None
+
+
+def inbound_from_update(update: Update) -> Inbound | None:
+    """A message or button press as the core's Inbound; None for update types the bot ignores."""
+    external_id = str(update.update_id)
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        return Inbound(
+            CHANNEL, str(query.message.chat.id), query.data or "", query.from_user.language_code, external_id
+        )
+    message = update.message
+    if message is None:
+        return None
+    media_type, media_ref = media_of(message)
+    text = message.text or message.caption or ""
+    if not text and media_type is None:
+        return None  # service messages (joins, pins): nothing to answer
+    hint = message.from_user.language_code if message.from_user else None
+    return Inbound(CHANNEL, str(message.chat.id), text, hint, external_id, media_type, media_ref)
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    rows = [[InlineKeyboardButton(button.label, callback_data=button.payload[:64])] for button in reply.buttons]
+    return InlineKeyboardMarkup(rows)
+
+
+def secret_matches(expected: str | None, given: str | None) -> bool:
+    return bool(expected) and given is not None and hmac.compare_digest(expected.encode(), given.encode())
+
+
+class TelegramChannel(Channel):
+    """One bot; ``start`` registers the webhook when there is a public URL, else polls."""
+
+    name = CHANNEL
+
+    def __init__(self, settings: TelegramSettings, helpline: Helpline):
+        super().__init__(helpline)
+        self.settings = settings
+        builder = ApplicationBuilder().token(settings.token).base_url(settings.api_url)
+        if settings.webhook_url:
+            builder = builder.updater(None)
+        self.application: Application = builder.build()
+        self.application.add_handler(TypeHandler(Update, self._on_polled_update))
+
+    @property
+    def mode(self) -> str:
+        return "webhook" if self.settings.webhook_url else "polling"
+
+    async def start(self) -> None:
+        await self.application.initialize()
+        await self._set_commands()
+        if self.settings.webhook_url:
+            await self.application.bot.set_webhook(
+                self.settings.webhook_url,
+                secret_token=self.settings.webhook_secret,
+                allowed_updates=["message", "callback_query"],
+            )
+        else:
+            await self.application.bot.delete_webhook()
+            await self.application.start()
+            assert self.application.updater is not None
+            await self.application.updater.start_polling(allowed_updates=["message", "callback_query"])
+        await self.recover()
+
+    async def stop(self) -> None:
+        if self.application.updater and self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.drain()
+        await self.application.shutdown()
+
+    async def _set_commands(self) -> None:
+        answers = self.helpline.answers
+        try:
+            for language in self.helpline.profile.languages:
+                commands = [BotCommand(name, answers.raw(f"ui:command_{name}", language)) for name in COMMANDS]
+                await self.application.bot.set_my_commands(commands, language_code=language)
+        except TelegramError as error:
+            log.warning("telegram: could not set the command menu: %s", type(error).__name__)
+
+    # -- inbound -------------------------------------------------------------------------------
+
+    def parse(self, payload: dict) -> Update:
+        return Update.de_json(payload, self.application.bot)
+
+    async def accept_update(self, update: Update) -> bool:
+        """Store the update's message (before the webhook is acknowledged) and answer it in the
+        background. False when there was nothing new to answer."""
+        inbound = inbound_from_update(update)
+        if inbound is None:
+            log.info("telegram: ignored an update without a message")
+            return False
+        query = update.callback_query
+
+        async def stop_spinner() -> None:
+            if query is not None:
+                with contextlib.suppress(TelegramError):
+                    await query.answer()
+
+        return await self.accept(inbound, stop_spinner)
+
+    async def _on_polled_update(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if isinstance(update, Update):
+            await self.accept_update(update)
+
+    # -- outbound ------------------------------------------------------------------------------
+
+    async def send(self, chat_id: str, reply: Reply, received_at: dt.datetime | None = None) -> bool:
+        parts = split_message(reply.text, MESSAGE_LIMIT)
+        markup = keyboard(reply)
+        sent_parts = 0  # a retry resumes after the parts already sent
+
+        async def attempt() -> Sent:
+            nonlocal sent_parts
+            last = None
+            while sent_parts < len(parts):
+                is_last = sent_parts == len(parts) - 1
+                try:
+                    last = await self.application.bot.send_message(
+                        chat_id, parts[sent_parts], reply_markup=markup if is_last else None
+                    )
+                except RetryAfter as error:
+                    wait = error.retry_after
+                    seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+                    raise SendError("telegram: 429 flood control", retry_after=seconds) from error
+                except (Forbidden, BadRequest) as error:
+                    raise SendError(f"telegram: {type(error).__name__}") from error
+                except NetworkError as error:  # timeouts and 5xx
+                    raise SendError(f"telegram: {type(error).__name__}", retry_after=0.0) from error
+                sent_parts += 1
+            return Sent(str(last.message_id) if last else None)
+
+        return await deliver(self.helpline.sessions, reply.message_id, CHANNEL, attempt)

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import contextlib
+import json
+
+import httpx
+import pytest
+
+from bot.channels.running import running_channels
+from bot.helpline import Helpline
+from bot.nlu.client import RasaClient
+from bot.web.app import create_app
+from tests.channels.fakes import FakeBotApi, FakeGraphApi
+from tests.servers import serving
+
+WEBHOOK_SECRET = "s3cret-token"
+APP_SECRET = "app-secret"
+VERIFY_TOKEN = "verify-me"
+
+# What the fake Rasa server answers, by message text (the NLU boundary only).
+INTENTS = {
+    "my visa expires next week": ("visa_extension", 0.93),
+    "hello": ("greet", 0.97),
+}
+
+
+def fake_rasa(request: httpx.Request) -> httpx.Response:
+    text = json.loads(request.read())["text"]
+    name, confidence = INTENTS.get(text, ("job_search", 0.9))
+    return httpx.Response(200, json={"text": text, "intent": {"name": name, "confidence": confidence}})
+
+
+@pytest.fixture
+def fake_bot():
+    api = FakeBotApi()
+    with serving(api.app()) as url:
+        api.url = url
+        yield api
+
+
+@pytest.fixture
+def fake_graph():
+    api = FakeGraphApi()
+    with serving(api.app()) as url:
+        api.url = url
+        yield api
+
+
+def channel_env(fake_bot=None, fake_graph=None, public_url="http://127.0.0.1:9/") -> dict:
+    env = {}
+    if fake_bot is not None:
+        env |= {
+            "TELEGRAM_BOT_TOKEN": fake_bot.token,
+            "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "TELEGRAM_API_URL": f"{fake_bot.url}/bot",
+        }
+        if public_url:
+            env["PUBLIC_URL"] = public_url
+    if fake_graph is not None:
+        env |= {
+            "WHATSAPP_TOKEN": fake_graph.token,
+            "WHATSAPP_APP_SECRET": APP_SECRET,
+            "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
+            "WHATSAPP_PHONE_NUMBER_ID": "1234567890",
+            "WHATSAPP_API_URL": fake_graph.url,
+        }
+    return env
+
+
+@contextlib.contextmanager
+def helpline_server(content, sessions, env, rasa_url=None):
+    """The application with its channels, served on loopback; yields (url, app)."""
+
+    @contextlib.asynccontextmanager
+    async def opened():
+        transport = None if rasa_url else httpx.MockTransport(fake_rasa)
+        client = RasaClient(rasa_url or "http://rasa.test", transport=transport)
+        try:
+            yield Helpline(content, client, sessions)
+        finally:
+            await client.aclose()
+
+    app = create_app(opened, lambda helpline: running_channels(helpline, env))
+    with serving(app, lifespan="on") as url:
+        yield url, app

@@ -1,0 +1,55 @@
+"""Urgent triage through the whole pipeline (real Rasa, safety net, dialogue) on held-out messages:
+nobody in danger may be missed."""
+
+import asyncio
+from collections import defaultdict
+
+import pytest
+
+from bot.helpline import Helpline, Inbound
+from bot.intents import URGENT_INTENTS
+from bot.nlu.client import RasaClient
+from bot.store.db import make_engine, migrate, session_factory
+from bot.training_data import read_examples
+
+pytestmark = pytest.mark.rasa
+
+LANGUAGES = ["en", "ru", "ky", "uz", "vi", "ko"]
+
+
+async def _flags(content, rasa_url, database_url, examples):
+    engine = make_engine(database_url)
+    migrate(engine)
+    client = RasaClient(rasa_url)
+    helpline = Helpline(content, client, session_factory(engine))
+    try:
+        return [
+            (example, (await helpline.handle(Inbound("test", f"triage-{n}", example.text))).urgent)
+            for n, example in enumerate(examples)
+        ]
+    finally:
+        await client.aclose()
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def flagged(content, paths, rasa_url, tmp_path_factory):
+    database = f"sqlite:///{tmp_path_factory.mktemp('triage') / 'triage.db'}"
+    results = asyncio.run(_flags(content, rasa_url, database, read_examples(paths.heldout)))
+    by_language = defaultdict(list)
+    for example, urgent in results:
+        by_language[example.language].append((example, urgent))
+    return by_language
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_urgent_heldout_message_is_flagged(flagged, language):
+    missed = [e.text for e, urgent in flagged[language] if e.intent in URGENT_INTENTS and not urgent]
+    assert not missed, f"{language}: missed {missed}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_false_alarms_stay_rare(flagged, language):
+    calm = [(e, urgent) for e, urgent in flagged[language] if e.intent not in URGENT_INTENTS]
+    alarms = [e.text for e, urgent in calm if urgent]
+    assert len(alarms) / len(calm) <= 0.08, f"{language}: {alarms}"
