@@ -1,0 +1,216 @@
+"""WhatsApp Cloud API: signed webhook payloads in the documented shape, sends to a fake Graph API."""
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import time
+
+import httpx
+import pytest
+
+from bot.channels.whatsapp import (
+    BUTTON_TITLE_LIMIT,
+    WhatsAppChannel,
+    WhatsAppSettings,
+    parse_notification,
+    reply_payloads,
+    within_service_window,
+)
+from bot.helpline import ButtonView, Helpline, Reply
+from bot.nlu.client import RasaClient
+from bot.store.actions import transcript
+from tests.channels.conftest import APP_SECRET, VERIFY_TOKEN, channel_env, fake_rasa, helpline_server
+
+WA_ID = "996700123456"
+
+
+def notification(*messages: dict, statuses: list | None = None) -> dict:
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "996312000000", "phone_number_id": "1234567890"},
+        "contacts": [{"profile": {"name": "Aigul"}, "wa_id": WA_ID}],
+        "messages": list(messages),
+    }
+    if statuses:
+        value["statuses"] = statuses
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "WABA_ID", "changes": [{"value": value, "field": "messages"}]}],
+    }
+
+
+def text_message(message_id: str, body: str) -> dict:
+    return {"from": WA_ID, "id": message_id, "timestamp": "1767000000", "type": "text", "text": {"body": body}}
+
+
+def signed_post(url: str, payload: dict, secret: str = APP_SECRET, signature: str | None = None) -> httpx.Response:
+    body = json.dumps(payload).encode()
+    signature = signature or "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return httpx.post(
+        f"{url}/webhooks/whatsapp",
+        content=body,
+        headers={"content-type": "application/json", "X-Hub-Signature-256": signature},
+        timeout=30,
+    )
+
+
+def wait_for(condition, timeout: float = 20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting")
+
+
+def test_meta_verification_handshake(content, sessions, fake_graph):
+    with helpline_server(content, sessions, channel_env(fake_graph=fake_graph)) as (url, _):
+        ok = httpx.get(
+            f"{url}/webhooks/whatsapp",
+            params={"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"},
+        )
+        wrong = httpx.get(
+            f"{url}/webhooks/whatsapp",
+            params={"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "1"},
+        )
+    assert ok.status_code == 200 and ok.text == "1158201444"
+    assert wrong.status_code == 403
+
+
+def test_a_signed_message_is_answered_through_the_graph_api(content, sessions, fake_graph):
+    with helpline_server(content, sessions, channel_env(fake_graph=fake_graph)) as (url, _):
+        assert signed_post(url, notification(text_message("wamid.IN1", "my visa expires next week"))).status_code == 200
+        wait_for(lambda: fake_graph.bodies)
+    body = fake_graph.bodies[-1]
+    assert body["to"] == WA_ID and body["type"] == "interactive"
+    assert body["interactive"]["body"]["text"].startswith(content.answers.source["answer:visa_extension"][:30])
+    stored = transcript(sessions, "whatsapp", WA_ID)
+    assert stored[-1].status == "sent" and stored[-1].external_id.startswith("wamid.TEST")
+
+
+@pytest.mark.parametrize("signature", ["sha256=" + "0" * 64, "nonsense", None])
+def test_a_forged_or_missing_signature_is_refused_before_parsing(content, sessions, fake_graph, signature):
+    payload = notification(text_message("wamid.F1", "hello"))
+    headers = {"X-Hub-Signature-256": signature} if signature else {}
+    with helpline_server(content, sessions, channel_env(fake_graph=fake_graph)) as (url, _):
+        response = httpx.post(f"{url}/webhooks/whatsapp", json=payload, headers=headers)
+    assert response.status_code == 401
+    assert transcript(sessions, "whatsapp", WA_ID) == [] and fake_graph.bodies == []
+
+
+def test_a_body_signed_with_another_secret_is_refused(content, sessions, fake_graph):
+    with helpline_server(content, sessions, channel_env(fake_graph=fake_graph)) as (url, _):
+        assert signed_post(url, notification(text_message("wamid.F2", "hi")), secret="other").status_code == 401
+
+
+def test_malformed_json_with_a_valid_signature_gets_400(content, sessions, fake_graph):
+    body = b"{broken"
+    signature = "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    with helpline_server(content, sessions, channel_env(fake_graph=fake_graph)) as (url, _):
+        response = httpx.post(f"{url}/webhooks/whatsapp", content=body, headers={"X-Hub-Signature-256": signature})
+    assert response.status_code == 400
+
+
+def test_a_message_delivered_twice_is_answered_once(content, sessions, fake_graph):
+    with helpline_server(content, sessions, channel_env(fake_graph=fake_graph)) as (url, _):
+        for _ in range(2):
+            signed_post(url, notification(text_message("wamid.DUP", "hello")))
+        wait_for(lambda: fake_graph.bodies)
+        time.sleep(0.5)
+    assert len(fake_graph.bodies) == 1
+
+
+def test_reply_buttons_and_statuses(content, sessions, fake_graph):
+    button = {
+        "from": WA_ID,
+        "id": "wamid.BTN",
+        "timestamp": "1767000000",
+        "type": "interactive",
+        "interactive": {"type": "button_reply", "button_reply": {"id": "/lang uz", "title": "Oʻzbek"}},
+    }
+    with helpline_server(content, sessions, channel_env(fake_graph=fake_graph)) as (url, _):
+        signed_post(url, notification(button))
+        wait_for(lambda: [m.status for m in transcript(sessions, "whatsapp", WA_ID)][-1:] == ["sent"])
+        outbound = transcript(sessions, "whatsapp", WA_ID)[-1]
+        status = {"id": outbound.external_id, "status": "delivered", "timestamp": "1767000100", "recipient_id": WA_ID}
+        signed_post(url, notification(statuses=[status]))
+    body = fake_graph.bodies[0]
+    assert body["interactive"]["body"]["text"] == content.answers.raw("ui:language_set", "uz")
+    assert transcript(sessions, "whatsapp", WA_ID)[-1].status == "delivered"
+
+
+def test_a_voice_note_is_kept_and_answered_in_the_conversation_language(content, sessions, fake_graph):
+    voice = {
+        "from": WA_ID,
+        "id": "wamid.VOICE",
+        "timestamp": "1767000000",
+        "type": "audio",
+        "audio": {"id": "MEDIA-77", "mime_type": "audio/ogg; codecs=opus", "voice": True},
+    }
+    with helpline_server(content, sessions, channel_env(fake_graph=fake_graph)) as (url, _):
+        signed_post(url, notification(voice))
+        wait_for(lambda: fake_graph.bodies)
+    stored = transcript(sessions, "whatsapp", WA_ID)
+    assert (stored[0].media_type, stored[0].media_ref) == ("voice", "MEDIA-77")
+    assert content.answers.raw("ui:media_voice", "ru") in json.dumps(fake_graph.bodies[0], ensure_ascii=False)
+
+
+def test_rate_limited_graph_api_is_retried(content, sessions, fake_graph):
+    fake_graph.failures = [429, 503]
+    with helpline_server(content, sessions, channel_env(fake_graph=fake_graph)) as (url, _):
+        signed_post(url, notification(text_message("wamid.RL", "hello")))
+        wait_for(lambda: fake_graph.bodies, timeout=30)
+    assert len(fake_graph.bodies) == 1
+    assert transcript(sessions, "whatsapp", WA_ID)[-1].status == "sent"
+
+
+async def test_outside_the_24_hour_window_only_the_template_is_sent(content, sessions, fake_graph):
+    settings = WhatsAppSettings(fake_graph.token, APP_SECRET, VERIFY_TOKEN, "1234567890", fake_graph.url)
+    helpline = Helpline(content, RasaClient("http://rasa.test", transport=httpx.MockTransport(fake_rasa)), sessions)
+    channel = WhatsAppChannel(settings, helpline)
+    reply = Reply("A lawyer has answered your question.", (), "en", "en", None, None, None, False, "answer")
+    try:
+        assert await channel.send(WA_ID, reply, dt.datetime.now(dt.UTC) - dt.timedelta(hours=25))
+        assert await channel.send(WA_ID, reply, dt.datetime.now(dt.UTC) - dt.timedelta(hours=23))
+    finally:
+        await channel.stop()
+    assert fake_graph.bodies[0]["type"] == "template"
+    assert fake_graph.bodies[0]["template"]["name"] == settings.template_name
+    assert fake_graph.bodies[1]["type"] == "text"
+
+
+def test_the_service_window_is_24_hours():
+    now = dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC)
+    assert within_service_window(now - dt.timedelta(hours=23, minutes=59), now)
+    assert not within_service_window(now - dt.timedelta(hours=24), now)
+    assert not within_service_window(None, now)
+
+
+def test_menus_respect_whatsapp_limits():
+    three = tuple(ButtonView(f"A very long button label {n}", f"/x {n}") for n in range(3))
+    five = tuple(ButtonView(f"Topic {n}", f"/topic {n}") for n in range(5))
+    short = reply_payloads(WA_ID, Reply("Body", three, "en", "en", None, None, None, False, "answer"), "Choose")
+    assert short[-1]["interactive"]["type"] == "button"
+    titles = [b["reply"]["title"] for b in short[-1]["interactive"]["action"]["buttons"]]
+    assert all(len(title) <= BUTTON_TITLE_LIMIT for title in titles)
+    listed = reply_payloads(WA_ID, Reply("x" * 3000, five, "en", "en", None, None, None, False, "answer"), "Choose")
+    assert listed[-1]["interactive"]["type"] == "list"
+    assert len(listed[-1]["interactive"]["body"]["text"]) <= 1024
+    assert len(listed[-1]["interactive"]["action"]["sections"][0]["rows"]) == 5
+    assert (
+        "".join(p.get("text", {}).get("body", "") for p in listed[:-1]) + listed[-1]["interactive"]["body"]["text"]
+        == "x" * 3000
+    )
+
+
+def test_parsing_ignores_junk_and_keeps_what_it_can():
+    messages, statuses = parse_notification(
+        {
+            "entry": [
+                {"changes": [{"value": {"messages": [{"type": "text"}, text_message("w1", "hi")], "statuses": [{}]}}]}
+            ]
+        }
+    )
+    assert [m.external_id for m in messages] == ["w1"] and statuses == []
+    assert parse_notification({"entry": [{"changes": [None, {"value": None}]}]}) == ([], [])
