@@ -14,10 +14,13 @@ import yaml
 
 from bot.intents import URGENT_INTENTS
 from bot.language.scripts import strip_diacritics
+from bot.language.transliteration import uzbek_loose
 
 APOSTROPHES = str.maketrans({"ʻ": "'", "ʼ": "'", "`": "'", "‘": "'", "’": "'"})
 # Scripts written without spaces between a word and its particles match anywhere in a word.
 NO_WORD_START = {"ko"}
+# Languages whose phrases match in one folded spelling across scripts (see uzbek_loose).
+FOLDS = {"uz": uzbek_loose}
 
 
 def normalise(text: str) -> str:
@@ -34,15 +37,18 @@ class SafetyMatch:
 class SafetyNet:
     def __init__(self, phrases: dict[str, dict[str, list[str]]]):
         """``phrases``: language -> urgent intent -> phrases."""
-        self._patterns: list[tuple[re.Pattern[str], SafetyMatch]] = []
+        self._patterns: list[tuple[str | None, re.Pattern[str], SafetyMatch]] = []
         for language, by_intent in phrases.items():
             for intent, items in by_intent.items():
                 if intent not in URGENT_INTENTS:
                     raise ValueError(f"safety phrases for {intent!r}: not an urgent intent")
+                fold = FOLDS.get(language)
                 for phrase in items:
-                    body = re.escape(normalise(str(phrase)).strip()).replace(r"\ ", r"\s+")
+                    folded = fold(normalise(str(phrase))) if fold else normalise(str(phrase))
+                    body = re.escape(folded.strip()).replace(r"\ ", r"\s+")
                     prefix = "" if language in NO_WORD_START else r"(?<!\w)"
-                    self._patterns.append((re.compile(prefix + body), SafetyMatch(intent, language)))
+                    key = language if fold else None
+                    self._patterns.append((key, re.compile(prefix + body), SafetyMatch(intent, language)))
 
     @classmethod
     def load(cls, folder: Path) -> SafetyNet:
@@ -55,10 +61,11 @@ class SafetyNet:
 
     def check(self, text: str) -> SafetyMatch | None:
         """The urgent intent most phrases point to (the first listed wins a tie), or None."""
-        folded = normalise(text)
+        plain = normalise(text)
+        folded = {None: plain, **{language: fold(plain) for language, fold in FOLDS.items()}}
         votes: dict[str, list[SafetyMatch]] = {}
-        for pattern, match in self._patterns:
-            if pattern.search(folded):
+        for key, pattern, match in self._patterns:
+            if pattern.search(folded[key]):
                 votes.setdefault(match.intent, []).append(match)
         if not votes:
             return None

@@ -10,3 +10,24 @@ CYRILLIC_TO_LATIN = {
 
 def to_latin(text: str) -> str:
     return "".join(CYRILLIC_TO_LATIN.get(char, char) for char in text.lower())
+
+
+UZBEK_CYRILLIC_TO_LATIN = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "j", "з": "z",
+    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "x", "ц": "s", "ч": "ch", "ш": "sh", "ъ": "'",
+    "ь": "", "э": "e", "ю": "yu", "я": "ya", "ў": "o'", "қ": "q", "ғ": "g'", "ҳ": "h",
+}  # fmt: skip
+
+# Letters Uzbek phones often type interchangeably: q/k and x/h. The apostrophe of oʻ and gʻ stays:
+# without it "oʻlmoq" (to die) would read as "olmoq" (to take).
+UZBEK_LOOSE = str.maketrans({"q": "k", "x": "h", "ʻ": "'", "ʼ": "'", "`": "'", "‘": "'", "’": "'"})
+
+
+def uzbek_latin(text: str) -> str:
+    return "".join(UZBEK_CYRILLIC_TO_LATIN.get(char, char) for char in text.lower())
+
+
+def uzbek_loose(text: str) -> str:
+    """One spelling for Uzbek in either script, with or without its special letters."""
+    return uzbek_latin(text).translate(UZBEK_LOOSE)

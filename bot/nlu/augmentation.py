@@ -9,16 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from bot.language.scripts import strip_diacritics
-from bot.language.transliteration import to_latin
+from bot.language.transliteration import to_latin, uzbek_latin
 from bot.training_data import Example
 
 KYRGYZ_ON_RUSSIAN_KEYBOARD = str.maketrans("ңөүҢӨҮ", "ноуНОУ")
-UZBEK_CYRILLIC_TO_LATIN = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "j", "з": "z",
-    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
-    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "x", "ц": "s", "ч": "ch", "ш": "sh", "ъ": "'",
-    "ь": "", "э": "e", "ю": "yu", "я": "ya", "ў": "o'", "қ": "q", "ғ": "g'", "ҳ": "h",
-}  # fmt: skip
 APOSTROPHES = "'ʻʼ`‘’"
 
 
@@ -36,7 +30,7 @@ def variants(example: Example) -> Iterator[str]:
         case "ru" if _has_cyrillic(text):
             yield to_latin(text)
         case "uz" if _has_cyrillic(text):
-            yield "".join(UZBEK_CYRILLIC_TO_LATIN.get(char, char) for char in text.lower())
+            yield uzbek_latin(text)
         case "uz":
             yield "".join(char for char in text if char not in APOSTROPHES)
 
