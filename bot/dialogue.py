@@ -161,6 +161,8 @@ class Dialogue:
                     state=state,
                     handoff=True,
                 )
+            case "status" | "ticket":
+                return Turn(language, ("ui:case_position",), (), state=state, extra={"case": "status"})
             case "help":
                 return Turn(
                     language,

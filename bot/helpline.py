@@ -9,14 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from anyio import to_thread
 from babel import Locale
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.answers import Answers
-from bot.dialogue import RATE_LIMITED, Dialogue, Evidence, Turn
+from bot.cases import actions as cases
+from bot.cases.notices import escalation_notice, phone_number, status_notice
+from bot.cases.queue import DEFAULT_HANDLING_MINUTES, estimated_wait_minutes
+from bot.dialogue import RATE_LIMITED, Action, Dialogue, Evidence, Turn
 from bot.language import Detection, LanguageDetector
 from bot.nlu.client import NluError, RasaClient
 from bot.paths import Paths
@@ -138,6 +143,7 @@ class Helpline:
         """Decide, render and store the reply to a stored message; None when it gets no reply."""
         timings: dict[str, float] = {}
         turn, detection = await self._understand(inbound, stored, timings)
+        turn = await self._with_case(turn, inbound, stored)
         text = None if turn.silent else self.render(turn)
         analysis = actions.Analysis(
             language=turn.language,
@@ -170,6 +176,51 @@ class Helpline:
             message_id=outbound_id,
             conversation_id=stored.conversation_id,
         )
+
+    async def _with_case(self, turn: Turn, inbound: Inbound, stored: actions.Stored) -> Turn:
+        """The lawyer queue's part of the turn: silence while a lawyer has the case, the ticket
+        and queue position on escalation or when asked, a callback number when one is sent."""
+        case = await to_thread.run_sync(cases.open_case_of, self.sessions, stored.conversation_id)
+        if case is not None and case.status == "assigned" and turn.action is not Action.COMMAND:
+            return replace(turn, texts=(), buttons=())  # the lawyer answers, live in the console
+        if turn.extra.get("case") == "status":
+            return replace(turn, texts=(status_notice(case),), extra=await self._case_values(case, turn.language))
+        phone = phone_number(inbound.text) if case is not None and not turn.urgent else None
+        if case is not None and phone:
+            await to_thread.run_sync(cases.save_callback, self.sessions, case.id, phone)
+            return replace(turn, texts=("ui:callback_saved",), buttons=(), extra={"phone": phone})
+        if not turn.handoff:
+            return turn
+        escalation = cases.Escalation(turn.language, turn.topic, turn.urgent, self._summary(turn, inbound))
+        case = await to_thread.run_sync(
+            cases.open_case, self.sessions, stored.conversation_id, escalation, self.profile.hotline
+        )
+        notice = escalation_notice(case, turn.urgent, self.profile.hours.is_open(dt.datetime.now(dt.UTC)))
+        values = await self._case_values(case, turn.language)
+        return replace(turn, texts=(*turn.texts, notice), extra={**turn.extra, **values})
+
+    async def _case_values(self, case, language: str) -> dict[str, str]:
+        if case is None:
+            return {}
+        busy = await to_thread.run_sync(cases.lawyers_busy, self.sessions)
+        wait = estimated_wait_minutes(case.position, busy, DEFAULT_HANDLING_MINUTES)
+        opening = self.profile.hours.next_opening(dt.datetime.now(dt.UTC))
+        return {
+            "ticket": case.ticket,
+            "position": format_decimal(max(case.position, 1), locale=language),
+            "wait": format_decimal(wait, locale=language),
+            "opening": format_datetime(opening, "EEE HH:mm", tzinfo=self.profile.hours.timezone, locale=language)
+            if opening
+            else "",
+        }
+
+    @staticmethod
+    def _summary(turn: Turn, inbound: Inbound) -> str:
+        understood = (
+            f"{turn.intent} ({turn.confidence:.0%})" if turn.intent and turn.confidence else "asked for a lawyer"
+        )
+        urgent = "yes" if turn.urgent else "no"
+        return f"{understood}; language {turn.language}; channel {inbound.channel}; urgent: {urgent}"
 
     async def _over_rate_limit(self, stored: actions.Stored) -> Turn | None:
         since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
@@ -219,7 +270,7 @@ class Helpline:
         return self.answers.text(context, language, {**self.profile.placeholders(language), **extra})
 
     def render(self, turn: Turn) -> str:
-        extra = {}
+        extra = {key: value for key, value in turn.extra.items() if not key.endswith("_context")}
         if "topic_context" in turn.extra:
             extra["topic"] = self.answers.text(turn.extra["topic_context"], turn.language, {})
         if "media_context" in turn.extra:

@@ -99,8 +99,8 @@ def engine(database_url, engines):
         migrate(engines[database_url])
     engine = engines[database_url]
     with engine.begin() as connection:  # each test starts from empty tables
-        connection.execute(text("DELETE FROM messages"))
-        connection.execute(text("DELETE FROM conversations"))
+        for table in ("audit_log", "messages", "cases", "conversations", "lawyers"):
+            connection.execute(text(f"DELETE FROM {table}"))
     return engine
 
 

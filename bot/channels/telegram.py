@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 MESSAGE_LIMIT = 4096
 DEFAULT_API_URL = "https://api.telegram.org/bot"
-COMMANDS = ("start", "language", "lawyer", "help", "delete")
+COMMANDS = ("start", "language", "lawyer", "status", "help", "delete")
 
 
 @dataclass(frozen=True)

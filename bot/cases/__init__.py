@@ -1,0 +1,1 @@
+"""Escalation to lawyers: cases, the queue, claiming, and what the migrant is told."""

@@ -1,0 +1,207 @@
+"""Writes for cases. Claiming is atomic on PostgreSQL and SQLite alike: a conditional update
+(status still 'waiting') decides who gets a case, and on PostgreSQL SKIP LOCKED lets concurrent
+lawyers pass over rows another transaction is claiming instead of waiting for it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.cases.queue import NORMAL, URGENT, CaseView, ticket_for
+from bot.store.models import AuditEntry, Case, Conversation, Lawyer, Message, utcnow
+
+OPEN = ("waiting", "assigned")
+
+
+def audit(session: Session, action: str, case_id: int | None, lawyer_id: int | None, detail: str = "") -> None:
+    session.add(AuditEntry(at=utcnow(), action=action, case_id=case_id, lawyer_id=lawyer_id, detail=detail[:255]))
+
+
+def _position(session: Session, case: Case) -> int:
+    if case.status != "waiting":
+        return 0
+    ahead = session.scalar(
+        select(func.count()).where(
+            Case.status == "waiting",
+            or_(
+                Case.priority < case.priority,
+                and_(Case.priority == case.priority, Case.created_at < case.created_at),
+                and_(Case.priority == case.priority, Case.created_at == case.created_at, Case.id < case.id),
+            ),
+        )
+    )
+    return (ahead or 0) + 1
+
+
+def _view(session: Session, case: Case) -> CaseView:
+    return CaseView(case.id, case.ticket or "", case.status, case.priority, _position(session, case), case.created_at)
+
+
+def open_case_of(sessions: sessionmaker[Session], conversation_id: int) -> CaseView | None:
+    with sessions() as session:
+        case = session.scalars(
+            select(Case).where(Case.conversation_id == conversation_id, Case.status.in_(OPEN)).order_by(Case.id)
+        ).first()
+        return _view(session, case) if case else None
+
+
+@dataclass(frozen=True)
+class Escalation:
+    language: str
+    topic: str | None
+    urgent: bool
+    summary: str
+
+
+def open_case(
+    sessions: sessionmaker[Session], conversation_id: int, escalation: Escalation, ticket_prefix: str
+) -> CaseView:
+    """The conversation's open case, created if there is none; an urgent one moves to the front."""
+    with sessions.begin() as session:
+        case = session.scalars(
+            select(Case).where(Case.conversation_id == conversation_id, Case.status.in_(OPEN)).with_for_update()
+        ).first()
+        if case is None:
+            conversation = session.get(Conversation, conversation_id)
+            case = Case(
+                conversation_id=conversation_id,
+                status="waiting",
+                priority=URGENT if escalation.urgent else NORMAL,
+                language=escalation.language,
+                topic=escalation.topic or "other",
+                channel=conversation.channel if conversation else "web",
+                summary=escalation.summary[:2000],
+                created_at=utcnow(),
+            )
+            session.add(case)
+            session.flush()
+            case.ticket = ticket_for(ticket_prefix, case.id)
+            audit(session, "open", case.id, None, f"priority {case.priority}")
+        elif escalation.urgent and case.priority != URGENT:
+            case.priority = URGENT
+            audit(session, "urgent", case.id, None)
+        session.flush()
+        return _view(session, case)
+
+
+def save_callback(sessions: sessionmaker[Session], case_id: int, phone: str) -> None:
+    with sessions.begin() as session:
+        session.execute(update(Case).where(Case.id == case_id).values(callback_phone=phone[:32]))
+        audit(session, "callback", case_id, None)
+
+
+def _matches(lawyer: Lawyer):
+    conditions = [Case.status == "waiting"]
+    languages = [code for code in lawyer.languages.split(",") if code]
+    topics = [topic for topic in lawyer.topics.split(",") if topic]
+    if languages:
+        conditions.append(Case.language.in_(languages))
+    if topics:
+        conditions.append(Case.topic.in_(topics))
+    return conditions
+
+
+def claim_next(sessions: sessionmaker[Session], lawyer_id: int) -> int | None:
+    """Give the lawyer the first waiting case for their languages and topics; None if none.
+
+    No case is ever given to two lawyers: the update only succeeds while the case is waiting.
+    """
+    for _ in range(20):  # another lawyer may win a candidate; then try the next one
+        with sessions.begin() as session:
+            lawyer = session.get(Lawyer, lawyer_id)
+            if lawyer is None:
+                return None
+            candidate = session.scalar(
+                select(Case.id)
+                .where(*_matches(lawyer))
+                .order_by(Case.priority, Case.created_at, Case.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+            if candidate is None:
+                return None
+            claimed = session.execute(
+                update(Case)
+                .where(Case.id == candidate, Case.status == "waiting")
+                .values(status="assigned", lawyer_id=lawyer_id, assigned_at=utcnow())
+            ).rowcount
+            if claimed == 1:
+                audit(session, "claim", candidate, lawyer_id)
+                return candidate
+    return None
+
+
+def release(sessions: sessionmaker[Session], case_id: int, lawyer_id: int | None, reason: str = "released") -> bool:
+    """Back to the queue (a transfer, a logout, a lawyer gone silent)."""
+    with sessions.begin() as session:
+        done = session.execute(
+            update(Case)
+            .where(Case.id == case_id, Case.status == "assigned")
+            .values(status="waiting", lawyer_id=None, assigned_at=None)
+        ).rowcount
+        if done:
+            audit(session, reason, case_id, lawyer_id)
+        return bool(done)
+
+
+def requeue_stale(sessions: sessionmaker[Session], idle: dt.timedelta) -> int:
+    """Cases whose lawyer has been silent longer than ``idle`` return to the queue."""
+    cutoff = utcnow() - idle
+    with sessions.begin() as session:
+        stale = list(session.scalars(select(Case.id).where(Case.status == "assigned", Case.assigned_at < cutoff)))
+        if stale:
+            session.execute(
+                update(Case).where(Case.id.in_(stale)).values(status="waiting", lawyer_id=None, assigned_at=None)
+            )
+            for case_id in stale:
+                audit(session, "requeue", case_id, None, "lawyer silent")
+        return len(stale)
+
+
+def close(sessions: sessionmaker[Session], case_id: int, lawyer_id: int, outcome: str) -> bool:
+    with sessions.begin() as session:
+        done = session.execute(
+            update(Case)
+            .where(Case.id == case_id, Case.status.in_(OPEN))
+            .values(status="closed", outcome=outcome[:32], closed_at=utcnow())
+        ).rowcount
+        if done:
+            audit(session, "close", case_id, lawyer_id, outcome)
+        return bool(done)
+
+
+def record_lawyer_reply(sessions: sessionmaker[Session], case_id: int, lawyer_id: int, text: str) -> Message | None:
+    """Store a lawyer's reply in the migrant's conversation; the channel then delivers it."""
+    with sessions.begin() as session:
+        case = session.get(Case, case_id)
+        if case is None or case.status != "assigned" or case.lawyer_id != lawyer_id:
+            return None
+        conversation = session.get(Conversation, case.conversation_id)
+        now = utcnow()
+        message = Message(
+            conversation_id=case.conversation_id,
+            direction="out",
+            channel=conversation.channel,
+            text=text,
+            language=case.language,
+            lawyer_id=lawyer_id,
+            answered=True,
+            status="pending",
+            created_at=now,
+        )
+        session.add(message)
+        case.first_reply_at = case.first_reply_at or now
+        case.assigned_at = now  # activity: keeps the case from being requeued as stale
+        audit(session, "reply", case_id, lawyer_id)
+        session.flush()
+        session.expunge(message)
+        return message
+
+
+def lawyers_busy(sessions: sessionmaker[Session]) -> int:
+    """Lawyers holding a case right now: the queue moves at their pace."""
+    with sessions() as session:
+        return session.scalar(select(func.count(func.distinct(Case.lawyer_id))).where(Case.status == "assigned")) or 0

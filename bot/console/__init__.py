@@ -1,0 +1,1 @@
+"""The lawyers' console: login, the queue, cases."""

@@ -1,0 +1,120 @@
+"""Console users: argon2id password hashes, roles, lock-out after repeated failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.store.models import Lawyer, utcnow
+
+ROLES = ("lawyer", "supervisor", "editor", "admin")
+MIN_PASSWORD_LENGTH = 12
+MAX_FAILURES = 5
+LOCK_OUT = dt.timedelta(minutes=15)
+
+_hasher = PasswordHasher()
+
+
+class UserError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    username: str
+    name: str
+    role: str
+    languages: tuple[str, ...]
+    topics: tuple[str, ...]
+
+
+def _account(lawyer: Lawyer) -> Account:
+    return Account(
+        lawyer.id,
+        lawyer.username,
+        lawyer.name,
+        lawyer.role,
+        tuple(code for code in lawyer.languages.split(",") if code),
+        tuple(topic for topic in lawyer.topics.split(",") if topic),
+    )
+
+
+def create_user(
+    sessions: sessionmaker[Session],
+    username: str,
+    name: str,
+    role: str,
+    password: str,
+    languages: Iterable[str],
+    topics: Iterable[str],
+) -> int:
+    if role not in ROLES:
+        raise UserError(f"role must be one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    with sessions.begin() as session:
+        if session.scalar(select(Lawyer.id).where(Lawyer.username == username)):
+            raise UserError(f"a user named {username!r} exists already")
+        lawyer = Lawyer(
+            username=username,
+            name=name,
+            role=role,
+            password_hash=_hasher.hash(password),
+            languages=",".join(languages),
+            topics=",".join(topics),
+            created_at=utcnow(),
+        )
+        session.add(lawyer)
+        session.flush()
+        return lawyer.id
+
+
+class LoginRefused(Exception):
+    def __init__(self, locked: bool):
+        self.locked = locked
+
+
+def authenticate(sessions: sessionmaker[Session], username: str, password: str) -> Account:
+    """The account for a correct password; LoginRefused otherwise (the same for unknown users).
+
+    The failure count is committed before refusing, so repeated guesses lock the account."""
+    refusal: LoginRefused | None = None
+    with sessions.begin() as session:
+        lawyer = session.scalars(select(Lawyer).where(Lawyer.username == username).with_for_update()).first()
+        if lawyer is None:
+            _hasher.hash(password)  # the same work as a real check: no user enumeration by timing
+            refusal = LoginRefused(locked=False)
+        elif lawyer.locked_until and lawyer.locked_until > utcnow():
+            refusal = LoginRefused(locked=True)
+        else:
+            try:
+                _hasher.verify(lawyer.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                lawyer.failed_logins += 1
+                locked = lawyer.failed_logins >= MAX_FAILURES
+                if locked:
+                    lawyer.locked_until = utcnow() + LOCK_OUT
+                    lawyer.failed_logins = 0
+                refusal = LoginRefused(locked=locked)
+            else:
+                lawyer.failed_logins = 0
+                lawyer.locked_until = None
+                if _hasher.check_needs_rehash(lawyer.password_hash):
+                    lawyer.password_hash = _hasher.hash(password)
+                result = _account(lawyer)
+    if refusal is not None:
+        raise refusal
+    return result
+
+
+def account(sessions: sessionmaker[Session], lawyer_id: int) -> Account | None:
+    with sessions() as session:
+        lawyer = session.get(Lawyer, lawyer_id)
+        return _account(lawyer) if lawyer else None
