@@ -95,6 +95,39 @@ def db_upgrade() -> None:
     print("database schema is up to date")
 
 
+def users_add(arguments: argparse.Namespace) -> int:
+    """Create a console user; the password comes from the terminal or, with --password-stdin, a pipe."""
+    import getpass
+
+    from bot.console.users import UserError, create_user
+    from bot.store.db import default_url, make_engine, migrate, session_factory
+
+    if arguments.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Again: "):
+            print("helpline: the passwords differ", file=sys.stderr)
+            return 2
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url or default_url(Paths.default().state))
+    migrate(engine)
+    try:
+        create_user(
+            session_factory(engine), arguments.username, arguments.name or arguments.username, arguments.role,
+            password, _codes(arguments.languages), _codes(arguments.topics),
+        )  # fmt: skip
+    except UserError as error:
+        print(f"helpline: {error}", file=sys.stderr)
+        return 2
+    print(f"created {arguments.role} {arguments.username}")
+    return 0
+
+
+def _codes(text: str) -> list[str]:
+    return [code.strip() for code in text.split(",") if code.strip()]
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="helpline", description="Multilingual helpline for migrants")
     commands = root.add_subparsers(dest="command", required=True)
@@ -106,6 +139,14 @@ def parser() -> argparse.ArgumentParser:
     question.add_argument("text", help="the message, or '-' to read one message per line from stdin")
     question.add_argument("--json", action="store_true", help="print one JSON object per message")
     commands.add_parser("train", help="train the NLU model if its inputs changed")
+    users = commands.add_parser("users", help="console users").add_subparsers(dest="users_command", required=True)
+    add = users.add_parser("add", help="create a lawyer, supervisor, editor or admin")
+    add.add_argument("username")
+    add.add_argument("--name", default="")
+    add.add_argument("--role", default="lawyer", choices=["lawyer", "supervisor", "editor", "admin"])
+    add.add_argument("--languages", default="", help="comma-separated, e.g. ru,ky (empty: all)")
+    add.add_argument("--topics", default="", help="comma-separated, e.g. visa,employment (empty: all)")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     db = commands.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade"])
     return root
@@ -127,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
                 train()
             case "db":
                 db_upgrade()
+            case "users":
+                return users_add(arguments)
     except MissingRuntime as error:
         print(f"helpline: {error}", file=sys.stderr)
         return 2

@@ -5,24 +5,27 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import re
+import secrets
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
+from anyio import to_thread
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
-from starlette.routing import Route
-from starlette.templating import Jinja2Templates
+from starlette.routing import Mount, Route
 
 from bot.channels.running import Channels, no_channels
 from bot.helpline import Helpline, Inbound
 from bot.web import webhooks
+from bot.web.templates import TEMPLATES
 
 log = logging.getLogger(__name__)
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 MAX_BODY_BYTES = 64 * 1024
 MAX_TEXT_CHARS = 20_000
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -112,6 +115,61 @@ async def chat_api(request: Request) -> JSONResponse:
     return JSONResponse(reply.as_json(), headers={"Server-Timing": timing} if timing else None)
 
 
+async def chat_updates(request: Request) -> JSONResponse:
+    """Messages a lawyer (or the queue) sent to this web chat since ``after``."""
+    session, after = request.query_params.get("session", ""), request.query_params.get("after", "0")
+    if not SESSION_ID.match(session) or not after.isdigit():
+        return JSONResponse({"error": "session and after are required"}, status_code=422)
+    lines = await to_thread.run_sync(web_updates, request.app.state.helpline.sessions, session, int(after))
+    return JSONResponse({"messages": lines})
+
+
+def web_updates(sessions, session_id: str, after: int) -> list[dict]:
+    from sqlalchemy import select
+
+    from bot.store.models import Conversation, Message
+
+    with sessions() as db:
+        rows = db.execute(
+            select(Message.id, Message.text)
+            .join(Conversation)
+            .where(
+                Conversation.channel == "web",
+                Conversation.sender == session_id,
+                Message.direction == "out",
+                Message.id > after,
+                Message.intent.is_(None),
+                Message.status.is_not(None),
+            )
+            .order_by(Message.id)
+        )
+        return [{"id": row.id, "text": row.text} for row in rows]
+
+
+async def console_home(request: Request):
+    from bot.console import views
+
+    return await views.queue_page(request)
+
+
+def console_routes() -> list[Route]:
+    from bot.console import views
+
+    return [
+        Route("/", views.queue_page),
+        Route("/login", views.login_form),
+        Route("/login", views.login, methods=["POST"]),
+        Route("/logout", views.logout, methods=["POST"]),
+        Route("/queue.json", views.queue_json),
+        Route("/take-next", views.take_next, methods=["POST"]),
+        Route("/cases/{case_id:int}", views.case_page),
+        Route("/cases/{case_id:int}/messages.json", views.case_messages),
+        Route("/cases/{case_id:int}/reply", views.reply, methods=["POST"]),
+        Route("/cases/{case_id:int}/release", views.release, methods=["POST"]),
+        Route("/cases/{case_id:int}/close", views.close, methods=["POST"]),
+    ]
+
+
 async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
@@ -130,10 +188,29 @@ def create_app(
             app.state.channels = channels
             yield
 
+    secret = os.environ.get("CONSOLE_SECRET_KEY")
+    if not secret:
+        log.warning("CONSOLE_SECRET_KEY is not set: console logins last until this process restarts")
+        secret = secrets.token_urlsafe(32)
+    public_url = os.environ.get("PUBLIC_URL", "")
+    middleware = [
+        Middleware(
+            SessionMiddleware,
+            secret_key=secret,
+            session_cookie="helpline_console",
+            same_site="strict",
+            https_only=public_url.startswith("https://"),
+            max_age=12 * 3600,
+        )
+    ]
     return Starlette(
+        middleware=middleware,
         routes=[
             Route("/", chat_page),
             Route("/api/chat", chat_api, methods=["POST"]),
+            Route("/api/chat/updates", chat_updates),
+            Route("/console", console_home),
+            Mount("/console", routes=console_routes()),
             Route("/healthz", healthz),
             Route("/webhooks/telegram", webhooks.telegram_webhook, methods=["POST"]),
             Route("/webhooks/whatsapp", webhooks.whatsapp_verify, methods=["GET"]),

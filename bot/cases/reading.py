@@ -1,0 +1,93 @@
+"""Reads for the console: the queue, a case with its transcript, what changed since."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.store.models import Case, Conversation, Lawyer, Message, utcnow
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    ticket: str
+    status: str
+    priority: int
+    language: str | None
+    topic: str | None
+    channel: str
+    summary: str
+    waiting_minutes: int
+    lawyer: str | None
+
+
+@dataclass(frozen=True)
+class Line:
+    id: int
+    direction: str
+    text: str
+    at: dt.datetime
+    by_lawyer: bool
+    media_type: str | None
+    media_ref: str | None
+    status: str | None
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    row: QueueRow
+    conversation_id: int
+    sender: str
+    lawyer_id: int | None
+    callback_phone: str | None
+
+
+def _row(case: Case, lawyer: Lawyer | None, now: dt.datetime) -> QueueRow:
+    waiting = int((now - case.created_at).total_seconds() // 60)
+    return QueueRow(
+        case.id, case.ticket or "", case.status, case.priority, case.language, case.topic, case.channel,
+        case.summary, waiting, lawyer.name if lawyer else None,
+    )  # fmt: skip
+
+
+def queue(sessions: sessionmaker[Session]) -> list[QueueRow]:
+    """Open cases: waiting ones by priority then waiting time, then the ones being handled."""
+    now = utcnow()
+    with sessions() as session:
+        rows = session.execute(
+            select(Case, Lawyer)
+            .outerjoin(Lawyer, Case.lawyer_id == Lawyer.id)
+            .where(Case.status.in_(("waiting", "assigned")))
+            .order_by(Case.status.desc(), Case.priority, Case.created_at, Case.id)
+        )
+        return [_row(case, lawyer, now) for case, lawyer in rows]
+
+
+def case_detail(sessions: sessionmaker[Session], case_id: int) -> CaseDetail | None:
+    with sessions() as session:
+        found = session.execute(
+            select(Case, Lawyer, Conversation)
+            .outerjoin(Lawyer, Case.lawyer_id == Lawyer.id)
+            .join(Conversation, Case.conversation_id == Conversation.id)
+            .where(Case.id == case_id)
+        ).first()
+        if found is None:
+            return None
+        case, lawyer, conversation = found
+        return CaseDetail(_row(case, lawyer, utcnow()), conversation.id, conversation.sender, case.lawyer_id,
+                          case.callback_phone)  # fmt: skip
+
+
+def transcript(sessions: sessionmaker[Session], conversation_id: int, after: int = 0) -> list[Line]:
+    with sessions() as session:
+        messages = session.scalars(
+            select(Message).where(Message.conversation_id == conversation_id, Message.id > after).order_by(Message.id)
+        )
+        return [
+            Line(m.id, m.direction, m.text, m.created_at, m.lawyer_id is not None, m.media_type, m.media_ref, m.status)
+            for m in messages
+        ]

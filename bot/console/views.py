@@ -1,0 +1,221 @@
+"""Console views: validate, call one action, respond. Every page escapes what migrants wrote
+(Jinja autoescape); every state change needs the session's CSRF token."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+
+from anyio import to_thread
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from bot.cases import actions as cases
+from bot.cases import reading
+from bot.console import access
+from bot.console.delivery import tell_migrant
+from bot.console.users import LoginRefused, account, authenticate
+from bot.web.templates import TEMPLATES
+
+log = logging.getLogger(__name__)
+
+OUTCOMES = ("advice_given", "referred", "resolved", "no_response", "out_of_scope")
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = request.session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+async def form_with_csrf(request: Request):
+    form = await request.form()
+    given = str(form.get("csrf", ""))
+    if not hmac.compare_digest(given.encode(), csrf_token(request).encode()):
+        return None
+    return form
+
+
+def sessions_of(request: Request):
+    return request.app.state.helpline.sessions
+
+
+async def current_account(request: Request):
+    lawyer_id = request.session.get("lawyer_id")
+    if not lawyer_id:
+        return None
+    return await to_thread.run_sync(account, sessions_of(request), lawyer_id)
+
+
+def page(request: Request, name: str, context: dict, status: int = 200) -> Response:
+    return TEMPLATES.TemplateResponse(request, name, {**context, "csrf": csrf_token(request)}, status_code=status)
+
+
+def to_login() -> RedirectResponse:
+    return RedirectResponse("/console/login", status_code=303)
+
+
+def forbidden(request: Request) -> Response:
+    return page(request, "console/error.html", {"message": "You cannot open this case."}, status=403)
+
+
+async def login_form(request: Request) -> Response:
+    return page(request, "console/login.html", {"error": None})
+
+
+async def login(request: Request) -> Response:
+    form = await form_with_csrf(request)
+    if form is None:
+        return page(request, "console/login.html", {"error": "The form expired. Please try again."}, status=400)
+    try:
+        user = await to_thread.run_sync(
+            authenticate, sessions_of(request), str(form.get("username", "")), str(form.get("password", ""))
+        )
+    except LoginRefused as refused:
+        message = "Too many failed attempts: try again in 15 minutes." if refused.locked else "Wrong user or password."
+        log.info("console login refused (locked: %s)", refused.locked)
+        return page(request, "console/login.html", {"error": message}, status=401)
+    request.session.clear()  # a fresh session on login: no fixation
+    request.session["lawyer_id"] = user.id
+    return RedirectResponse("/console", status_code=303)
+
+
+async def logout(request: Request) -> Response:
+    if await form_with_csrf(request) is None:
+        return Response(status_code=400)
+    user = await current_account(request)
+    if user is not None:
+        for row in await to_thread.run_sync(reading.queue, sessions_of(request)):
+            if row.status == "assigned" and row.lawyer == user.name:
+                await to_thread.run_sync(cases.release, sessions_of(request), row.id, user.id, "logout")
+    request.session.clear()
+    return to_login()
+
+
+async def queue_page(request: Request) -> Response:
+    user = await current_account(request)
+    if user is None:
+        return to_login()
+    rows = await to_thread.run_sync(reading.queue, sessions_of(request))
+    return page(request, "console/queue.html", {"user": user, "rows": rows})
+
+
+async def queue_json(request: Request) -> Response:
+    user = await current_account(request)
+    if user is None:
+        return JSONResponse({"error": "login required"}, status_code=401)
+    rows = await to_thread.run_sync(reading.queue, sessions_of(request))
+    return JSONResponse({"rows": [row.__dict__ for row in rows]})
+
+
+async def take_next(request: Request) -> Response:
+    user = await current_account(request)
+    if user is None:
+        return to_login()
+    if await form_with_csrf(request) is None:
+        return Response(status_code=400)
+    case_id = await to_thread.run_sync(cases.claim_next, sessions_of(request), user.id)
+    if case_id is None:
+        return RedirectResponse("/console?empty=1", status_code=303)
+    detail = await to_thread.run_sync(reading.case_detail, sessions_of(request), case_id)
+    await tell_migrant(request.app.state, detail, "ui:case_taken")
+    return RedirectResponse(f"/console/cases/{case_id}", status_code=303)
+
+
+async def _case_for(request: Request, acting: bool):
+    user = await current_account(request)
+    if user is None:
+        return None, None, to_login()
+    detail = await to_thread.run_sync(reading.case_detail, sessions_of(request), request.path_params["case_id"])
+    if detail is None:
+        return user, None, page(request, "console/error.html", {"message": "No such case."}, status=404)
+    allowed = access.can_act_on_case(user, detail) if acting else access.can_view_case(user, detail)
+    if not allowed:
+        return user, detail, forbidden(request)
+    return user, detail, None
+
+
+async def case_page(request: Request) -> Response:
+    user, detail, refusal = await _case_for(request, acting=False)
+    if refusal:
+        return refusal
+    await to_thread.run_sync(_audit, sessions_of(request), "view", detail.row.id, user.id)
+    lines = await to_thread.run_sync(reading.transcript, sessions_of(request), detail.conversation_id)
+    answers = request.app.state.helpline.answers
+    canned = [answers.raw(f"ui:{key}", detail.row.language or "en") for key in ("case_taken", "case_closed")]
+    context = {"user": user, "case": detail, "lines": lines, "outcomes": OUTCOMES, "canned": canned,
+               "can_act": access.can_act_on_case(user, detail)}  # fmt: skip
+    return page(request, "console/case.html", context)
+
+
+async def case_messages(request: Request) -> Response:
+    user, detail, refusal = await _case_for(request, acting=False)
+    if refusal:
+        return JSONResponse({"error": "forbidden"}, status_code=refusal.status_code)
+    after = int(request.query_params.get("after", "0") or 0)
+    lines = await to_thread.run_sync(reading.transcript, sessions_of(request), detail.conversation_id, after)
+    return JSONResponse(
+        {
+            "status": detail.row.status,
+            "lines": [
+                {
+                    "id": line.id,
+                    "direction": line.direction,
+                    "text": line.text,
+                    "by_lawyer": line.by_lawyer,
+                    "media": line.media_type,
+                    "at": line.at.isoformat(),
+                }  # fmt: skip
+                for line in lines
+            ],
+        }
+    )
+
+
+async def reply(request: Request) -> Response:
+    user, detail, refusal = await _case_for(request, acting=True)
+    if refusal:
+        return refusal
+    form = await form_with_csrf(request)
+    if form is None:
+        return Response(status_code=400)
+    text = str(form.get("text", "")).strip()
+    if text:
+        message = await to_thread.run_sync(
+            cases.record_lawyer_reply, sessions_of(request), detail.row.id, user.id, text
+        )
+        if message is not None:
+            await tell_migrant(request.app.state, detail, None, text=text, message_id=message.id)
+    return RedirectResponse(f"/console/cases/{detail.row.id}", status_code=303)
+
+
+async def release(request: Request) -> Response:
+    user, detail, refusal = await _case_for(request, acting=True)
+    if refusal:
+        return refusal
+    if await form_with_csrf(request) is None:
+        return Response(status_code=400)
+    await to_thread.run_sync(cases.release, sessions_of(request), detail.row.id, user.id, "transfer")
+    return RedirectResponse("/console", status_code=303)
+
+
+async def close(request: Request) -> Response:
+    user, detail, refusal = await _case_for(request, acting=True)
+    if refusal:
+        return refusal
+    form = await form_with_csrf(request)
+    if form is None:
+        return Response(status_code=400)
+    outcome = str(form.get("outcome", ""))
+    if outcome not in OUTCOMES:
+        return page(request, "console/error.html", {"message": "Choose an outcome."}, status=422)
+    if await to_thread.run_sync(cases.close, sessions_of(request), detail.row.id, user.id, outcome):
+        await tell_migrant(request.app.state, detail, "ui:case_closed")
+    return RedirectResponse("/console", status_code=303)
+
+
+def _audit(sessions, action: str, case_id: int, lawyer_id: int) -> None:
+    with sessions.begin() as session:
+        cases.audit(session, action, case_id, lawyer_id)

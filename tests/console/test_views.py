@@ -1,0 +1,144 @@
+"""The console over HTTP: login with CSRF and lock-out, the queue, take next, reply, close, access."""
+
+import contextlib
+import re
+
+import httpx
+import pytest
+
+from bot.console.users import create_user
+from bot.helpline import Helpline, Inbound
+from bot.store.actions import transcript
+from bot.web.app import create_app
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+async def setup(content, sessions):
+    helpline = Helpline(content, None, sessions)
+    app = create_app(contextlib.nullcontext)
+    app.state.helpline = helpline
+    app.state.channels = type("NoChannels", (), {"telegram": None, "whatsapp": None})()
+    transport = httpx.ASGITransport(app)
+    async with (
+        httpx.AsyncClient(transport=transport, base_url="http://test") as lawyer,
+        httpx.AsyncClient(transport=transport, base_url="http://test") as migrant,
+    ):
+        yield helpline, lawyer, migrant
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+async def log_in(client, username="aida", password=PASSWORD) -> httpx.Response:
+    page = await client.get("/console/login")
+    return await client.post(
+        "/console/login", data={"username": username, "password": password, "csrf": csrf_of(page.text)}
+    )
+
+
+async def escalate(helpline, sender="web-session-1", text="/lawyer"):
+    await helpline.handle(Inbound("web", sender, "hello"))
+    return await helpline.handle(Inbound("web", sender, text))
+
+
+async def test_pages_need_a_login(setup):
+    _, lawyer, _ = setup
+    assert (await lawyer.get("/console")).headers["location"] == "/console/login"
+    assert (await lawyer.get("/console/queue.json")).status_code == 401
+
+
+async def test_login_needs_the_csrf_token(setup, sessions):
+    _, lawyer, _ = setup
+    create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
+    response = await lawyer.post("/console/login", data={"username": "aida", "password": PASSWORD, "csrf": "forged"})
+    assert response.status_code == 400
+    assert (await log_in(lawyer)).headers["location"] == "/console"
+
+
+async def test_five_wrong_passwords_lock_the_account(setup, sessions):
+    _, lawyer, _ = setup
+    create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
+    for _ in range(5):
+        assert (await log_in(lawyer, password="not the password")).status_code == 401
+    refused = await log_in(lawyer)
+    assert refused.status_code == 401 and "15 minutes" in refused.text
+
+
+async def test_escalation_take_next_reply_and_close(setup, sessions):
+    helpline, lawyer, _ = setup
+    reply = await escalate(helpline)
+    ticket = re.search(r"\d{4}-\d{6}", reply.text).group(0)
+    create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
+    await log_in(lawyer)
+    queue = await lawyer.get("/console")
+    assert ticket in queue.text
+    taken = await lawyer.post("/console/take-next", data={"csrf": csrf_of(queue.text)})
+    case_url = taken.headers["location"]
+    case_page = await lawyer.get(case_url)
+    assert case_page.status_code == 200 and "hello" in case_page.text
+
+    # while the lawyer has the case the bot stays silent, and the migrant's words reach the lawyer
+    assert await helpline.handle(Inbound("web", "web-session-1", "my boss owes me 3 months")) is None
+    live = (await lawyer.get(f"{case_url}/messages.json")).json()
+    assert live["lines"][-1]["text"] == "my boss owes me 3 months"
+
+    await lawyer.post(f"{case_url}/reply", data={"csrf": csrf_of(case_page.text), "text": "Hello, I am a lawyer."})
+    migrant_sees = [m.text for m in transcript(sessions, "web", "web-session-1") if m.lawyer_id]
+    assert migrant_sees == ["Hello, I am a lawyer."]
+
+    await lawyer.post(f"{case_url}/close", data={"csrf": csrf_of(case_page.text), "outcome": "advice_given"})
+    closing = transcript(sessions, "web", "web-session-1")[-1].text
+    assert ticket in closing
+    back = await helpline.handle(Inbound("web", "web-session-1", "hello"))
+    assert back is not None  # the bot answers again
+
+
+async def test_migrant_html_is_escaped_in_the_console(setup, sessions):
+    helpline, lawyer, _ = setup
+    await escalate(helpline, text="<script>alert(1)</script> /lawyer")
+    await helpline.handle(Inbound("web", "web-session-1", "/lawyer"))
+    create_user(sessions, "aida", "Aida", "supervisor", PASSWORD, [], [])
+    await log_in(lawyer)
+    queue = await lawyer.get("/console")
+    case_id = re.search(r"/console/cases/(\d+)", queue.text).group(1)
+    page = await lawyer.get(f"/console/cases/{case_id}")
+    assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;" in page.text
+
+
+async def test_a_lawyer_cannot_act_on_another_lawyers_case(setup, sessions):
+    helpline, lawyer, _ = setup
+    await escalate(helpline)
+    owner = create_user(sessions, "owner", "Owner", "lawyer", PASSWORD, [], [])
+    create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
+    from bot.cases.actions import claim_next
+
+    case_id = claim_next(sessions, owner)
+    await log_in(lawyer)
+    page = await lawyer.get("/console")
+    denied = await lawyer.post(f"/console/cases/{case_id}/reply", data={"csrf": csrf_of(page.text), "text": "x"})
+    assert denied.status_code == 403
+    assert (await lawyer.get(f"/console/cases/{case_id}")).status_code == 403
+
+
+async def test_the_migrant_can_ask_for_their_place_in_the_queue(setup):
+    helpline, _, _ = setup
+    await escalate(helpline, sender="s-1")
+    await escalate(helpline, sender="s-2")
+    status = await helpline.handle(Inbound("web", "s-2", "/status"))
+    assert re.search(r"\d{4}-\d{6}", status.text) and "2" in status.text
+
+
+async def test_a_phone_number_while_waiting_is_saved_for_a_callback(setup, sessions):
+    helpline, _, _ = setup
+    await escalate(helpline, sender="cb")
+    reply = await helpline.handle(Inbound("web", "cb", "+996 700 123 456 call me"))
+    assert "+996700123456" in reply.text
+    from sqlalchemy import select
+
+    from bot.store.models import Case
+
+    with sessions() as session:
+        assert session.scalar(select(Case.callback_phone)) == "+996700123456"
