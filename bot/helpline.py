@@ -191,7 +191,11 @@ class Helpline:
             return replace(turn, texts=("ui:callback_saved",), buttons=(), extra={"phone": phone})
         if not turn.handoff:
             return turn
-        escalation = cases.Escalation(turn.language, turn.topic, turn.urgent, self._summary(turn, inbound))
+        intent, topic = turn.intent, turn.topic
+        if topic in (None, "conversation"):  # "a lawyer please": the case is about what was asked before
+            earlier = await to_thread.run_sync(actions.last_understood, self.sessions, stored.conversation_id)
+            intent, topic = earlier or (None, None)
+        escalation = cases.Escalation(turn.language, topic, turn.urgent, self._summary(turn, intent, inbound))
         case = await to_thread.run_sync(
             cases.open_case, self.sessions, stored.conversation_id, escalation, self.profile.hotline
         )
@@ -215,10 +219,8 @@ class Helpline:
         }
 
     @staticmethod
-    def _summary(turn: Turn, inbound: Inbound) -> str:
-        understood = (
-            f"{turn.intent} ({turn.confidence:.0%})" if turn.intent and turn.confidence else "asked for a lawyer"
-        )
+    def _summary(turn: Turn, intent: str | None, inbound: Inbound) -> str:
+        understood = f"about {intent}" if intent else "asked for a lawyer"
         urgent = "yes" if turn.urgent else "no"
         return f"{understood}; language {turn.language}; channel {inbound.channel}; urgent: {urgent}"
 

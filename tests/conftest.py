@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import os
+import shutil
 import socket
 import uuid
 from collections.abc import Iterator
@@ -126,3 +127,33 @@ def rasa_url(paths) -> Iterator[str]:
     yield server.url
     loop.run_until_complete(server.stop())
     loop.close()
+
+
+# -- a real browser: Debian's Chromium driven by Playwright ------------------------------------
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Module-scoped: Playwright's sync API keeps an event loop of its own running, which must be
+    gone before pytest-asyncio runs the async tests of the next module."""
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        # CI must not pass silently without a browser: `make test` installs Debian's chromium
+        pytest.fail(f"Chromium not found at {CHROMIUM}; run 'make browser' (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -247,3 +247,20 @@ def transcript(sessions: sessionmaker[Session], channel: str, sender: str) -> li
             .order_by(Message.id)
         )
         return list(session.scalars(query))
+
+
+def last_understood(sessions: sessionmaker[Session], conversation_id: int) -> tuple[str, str] | None:
+    """The latest (intent, topic) the bot understood in this conversation, conversation small talk aside."""
+    with sessions() as session:
+        row = session.execute(
+            select(Message.intent, Message.topic)
+            .where(
+                Message.conversation_id == conversation_id,
+                Message.direction == "in",
+                Message.topic.is_not(None),
+                Message.topic != "conversation",
+            )
+            .order_by(Message.id.desc())
+            .limit(1)
+        ).first()
+        return (row.intent, row.topic) if row else None

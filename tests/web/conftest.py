@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
 import threading
 import time
 from collections.abc import Iterator
 
-import pytest
 import uvicorn
 
 from bot.helpline import Helpline
 from bot.nlu.client import RasaClient
 from bot.nlu.server import free_port
 from bot.web.app import create_app
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def app_for(content, sessions, rasa_url):
@@ -58,16 +43,3 @@ def serving(app) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        # CI must not pass silently without a browser: `make test` installs Debian's chromium
-        pytest.fail(f"Chromium not found at {CHROMIUM}; run 'make browser' (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()

@@ -1,0 +1,73 @@
+"""The console and the web chat in a real headless Chromium: a migrant escalates in one browser,
+a lawyer handles the case to the end in another."""
+
+import contextlib
+import re
+
+import httpx
+
+from bot.console.users import create_user
+from bot.helpline import Helpline
+from bot.nlu.client import RasaClient
+from bot.web.app import create_app
+from tests.channels.conftest import fake_rasa
+from tests.servers import serving
+
+PASSWORD = "correct horse battery"
+
+
+def app_for(content, sessions):
+    @contextlib.asynccontextmanager
+    async def opened():
+        client = RasaClient("http://rasa.test", transport=httpx.MockTransport(fake_rasa))
+        yield Helpline(content, client, sessions)
+
+    return create_app(opened)
+
+
+def test_a_lawyer_takes_an_escalated_web_chat_and_closes_it(browser, content, sessions, paths):
+    create_user(sessions, "aida", "Aida Lawyer", "lawyer", PASSWORD, ["en", "ru", "ky"], [])
+    shots = paths.state / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    with serving(app_for(content, sessions), lifespan="on") as url:
+        phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
+        migrant = phone.new_page()
+        migrant.goto(url)
+        migrant.fill("#text", "I need a lawyer, my boss does not pay")
+        migrant.keyboard.press("Enter")
+        migrant.wait_for_function(
+            "document.querySelectorAll('.msg.bot').length >= 2 && "
+            "![...document.querySelectorAll('.msg.bot')].some(m => m.textContent === '…')"
+        )
+        migrant.fill("#text", "/lawyer")
+        migrant.keyboard.press("Enter")
+        migrant.wait_for_function("/\\d{4}-\\d{6}/.test(document.body.innerText)")
+        ticket = re.search(r"\d{4}-\d{6}", migrant.inner_text("#log")).group(0)
+
+        laptop = browser.new_context(viewport={"width": 1280, "height": 800})
+        console = laptop.new_page()
+        console.goto(f"{url}/console")
+        console.fill("input[name=username]", "aida")
+        console.fill("input[name=password]", PASSWORD)
+        console.click("button[type=submit]")
+        console.wait_for_selector(f"text={ticket}")
+        console.screenshot(path=str(shots / "console-queue.png"))
+
+        console.click("#take-next")
+        console.wait_for_selector("#reply")
+        migrant.fill("#text", "they owe me for three months")
+        migrant.keyboard.press("Enter")
+        console.wait_for_selector("text=they owe me for three months", timeout=15_000)  # live transcript
+
+        console.fill("#reply", "Hello, I am Aida, a lawyer. Do you have a written contract?")
+        console.click("#send-reply")
+        migrant.wait_for_selector("text=Do you have a written contract?", timeout=15_000)
+        console.screenshot(path=str(shots / "console-case.png"))
+        migrant.screenshot(path=str(shots / "web-chat.png"))
+
+        console.select_option("#outcome", "advice_given")
+        console.click("#close-case")
+        console.wait_for_selector("text=The queue is empty.")
+        migrant.wait_for_function(f"document.body.innerText.split('{ticket}').length >= 3", timeout=15_000)
+        phone.close()
+        laptop.close()
