@@ -11,13 +11,17 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cases.queue import NORMAL, URGENT, CaseView, ticket_for
+from bot.events import announce
 from bot.store.models import AuditEntry, Case, Conversation, Lawyer, Message, utcnow
 
 OPEN = ("waiting", "assigned")
 
 
 def audit(session: Session, action: str, case_id: int | None, lawyer_id: int | None, detail: str = "") -> None:
+    """Record the action; every audited change is also announced to the consoles."""
     session.add(AuditEntry(at=utcnow(), action=action, case_id=case_id, lawyer_id=lawyer_id, detail=detail[:255]))
+    if action != "view":
+        announce(session, "case", case_id=case_id)
 
 
 def _position(session: Session, case: Case) -> int:
@@ -104,7 +108,7 @@ def _matches(lawyer: Lawyer):
     return conditions
 
 
-def claim_next(sessions: sessionmaker[Session], lawyer_id: int) -> int | None:
+def claim_next(sessions: sessionmaker[Session], lawyer_id: int, skip_locked: bool = True) -> int | None:
     """Give the lawyer the first waiting case for their languages and topics; None if none.
 
     No case is ever given to two lawyers: the update only succeeds while the case is waiting.
@@ -119,7 +123,7 @@ def claim_next(sessions: sessionmaker[Session], lawyer_id: int) -> int | None:
                 .where(*_matches(lawyer))
                 .order_by(Case.priority, Case.created_at, Case.id)
                 .limit(1)
-                .with_for_update(skip_locked=True)
+                .with_for_update(skip_locked=skip_locked)
             )
             if candidate is None:
                 return None

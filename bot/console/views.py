@@ -3,19 +3,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import secrets
 
 from anyio import to_thread
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
 from bot.cases import actions as cases
 from bot.cases import reading
 from bot.console import access
 from bot.console.delivery import tell_migrant
 from bot.console.users import LoginRefused, account, authenticate
+from bot.events import HUB
 from bot.web.templates import TEMPLATES
 
 log = logging.getLogger(__name__)
@@ -108,6 +110,26 @@ async def queue_json(request: Request) -> Response:
         return JSONResponse({"error": "login required"}, status_code=401)
     rows = await to_thread.run_sync(reading.queue, sessions_of(request))
     return JSONResponse({"rows": [row.__dict__ for row in rows]})
+
+
+async def events_stream(request: Request) -> Response:
+    """Server-sent events: one per change announced by any worker (see bot.events)."""
+    user = await current_account(request)
+    if user is None:
+        return JSONResponse({"error": "login required"}, status_code=401)
+
+    async def stream():
+        async with HUB.subscription() as queue:
+            yield ": connected\n\n"
+            while not await request.is_disconnected():
+                try:
+                    payload = await asyncio.wait_for(queue.get(), timeout=15)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                yield f"data: {payload}\n\n"
+
+    return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
 async def take_next(request: Request) -> Response:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dialogue import ConversationState
+from bot.events import announce
 from bot.store.models import Conversation, Message, utcnow
 
 
@@ -90,6 +91,7 @@ def record_inbound(sessions: sessionmaker[Session], received: Received) -> Store
             session.add(message)
             conversation.last_inbound_at = message.created_at
             session.flush()
+            announce(session, "message", conversation_id=conversation.id)
             return Stored(conversation.id, message.id, state_of(conversation), message.created_at)
     except IntegrityError:
         if received.external_id is None:
@@ -173,6 +175,7 @@ def record_turn(
         )
         session.add(outbound)
         session.flush()
+        announce(session, "message", conversation_id=conversation.id)
         return outbound.id
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -19,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Mount, Route
 
+from bot import events
 from bot.channels.running import Channels, no_channels
 from bot.helpline import Helpline, Inbound
 from bot.web import webhooks
@@ -161,6 +163,7 @@ def console_routes() -> list[Route]:
         Route("/login", views.login, methods=["POST"]),
         Route("/logout", views.logout, methods=["POST"]),
         Route("/queue.json", views.queue_json),
+        Route("/events", views.events_stream),
         Route("/take-next", views.take_next, methods=["POST"]),
         Route("/cases/{case_id:int}", views.case_page),
         Route("/cases/{case_id:int}/messages.json", views.case_messages),
@@ -186,7 +189,13 @@ def create_app(
         async with open_helpline() as helpline, open_channels(helpline) as channels:
             app.state.helpline = helpline
             app.state.channels = channels
-            yield
+            listener = asyncio.create_task(events.listen(helpline.sessions.kw["bind"]))
+            try:
+                yield
+            finally:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
 
     secret = os.environ.get("CONSOLE_SECRET_KEY")
     if not secret:
