@@ -20,6 +20,9 @@ ANSWER_THRESHOLD = 0.45
 GUESS_THRESHOLD = 0.25
 # Urgent intents are answered at a lower confidence: a false alarm costs less than a miss.
 URGENT_THRESHOLD = 0.30
+# Below that, an urgent intent anywhere in the ranking still marks the conversation urgent and adds
+# the emergency number under the answer: the cost is one extra line, the gain is nobody missed.
+POSSIBLE_DANGER_THRESHOLD = 0.12
 # Longer messages are stored whole but only their beginning is analysed.
 LONG_MESSAGE_CHARS = 2000
 
@@ -262,6 +265,10 @@ class Dialogue:
             )
 
         nlu = evidence.nlu
+        if nlu is not None and self._possible_danger(nlu):
+            turn = self._understood(text, nlu, language, prefix, language_menu, next_state)
+            texts = [context for context in turn.texts if context != "ui:did_it_help"] + ["ui:safety_check"]
+            return replace(turn, texts=tuple(texts), urgent=True, state=replace(turn.state, urgent=True))
         if nlu is None:
             return Turn(
                 language,
@@ -270,6 +277,10 @@ class Dialogue:
                 state=next_state,
                 action=Action.UNAVAILABLE,
             )
+        return self._understood(text, nlu, language, prefix, language_menu, next_state)
+
+    def _understood(self, text, nlu, language, prefix, language_menu, next_state) -> Turn:
+        """An answer, a guessed topic, or the topic menu, by confidence."""
         if nlu.intent and nlu.confidence >= ANSWER_THRESHOLD:
             return self._answer(nlu, language, prefix, language_menu, next_state)
         guess = topic_of(nlu.intent)
@@ -293,6 +304,13 @@ class Dialogue:
             state=next_state,
             action=Action.CLARIFY,
         )
+
+    @staticmethod
+    def _possible_danger(nlu: NluResult) -> bool:
+        scores = [score.confidence for score in nlu.ranking if score.name in URGENT_INTENTS]
+        if nlu.intent in URGENT_INTENTS:
+            scores.append(nlu.confidence)
+        return max(scores, default=0.0) >= POSSIBLE_DANGER_THRESHOLD
 
     def _urgent_intent(self, evidence: Evidence) -> tuple[str, float | None] | None:
         nlu = evidence.nlu

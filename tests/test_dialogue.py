@@ -139,3 +139,20 @@ def test_telegram_group_commands_with_the_bot_name_work():
 
 def test_plain_text_is_not_a_command():
     assert dialogue.command("hello", ConversationState()) is None
+
+
+def test_a_possible_danger_in_the_ranking_adds_the_emergency_line_and_marks_urgent():
+    from bot.nlu.client import IntentScore
+
+    nlu = NluResult("lost_documents", 0.6, (IntentScore("lost_documents", 0.6), IntentScore("trafficking", 0.2)))
+    turn = dialogue.decide("...", ConversationState(), Evidence(Detection("en", "en", 0.9, "t"), nlu, None))
+    assert turn.texts == ("answer:lost_documents", "ui:safety_check")
+    assert turn.urgent and turn.state.urgent and not turn.handoff and turn.intent == "lost_documents"
+
+
+def test_no_danger_in_the_ranking_leaves_the_answer_alone():
+    from bot.nlu.client import IntentScore
+
+    nlu = NluResult("lost_documents", 0.9, (IntentScore("lost_documents", 0.9), IntentScore("trafficking", 0.05)))
+    turn = dialogue.decide("...", ConversationState(), Evidence(Detection("en", "en", 0.9, "t"), nlu, None))
+    assert "ui:safety_check" not in turn.texts and not turn.urgent
