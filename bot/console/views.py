@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
 from bot.cases import actions as cases
-from bot.cases import reading
+from bot.cases import reading, stats
 from bot.console import access
 from bot.console.delivery import tell_migrant
 from bot.console.users import LoginRefused, account, authenticate
@@ -130,6 +130,16 @@ async def events_stream(request: Request) -> Response:
                 yield f"data: {payload}\n\n"
 
     return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+async def stats_page(request: Request) -> Response:
+    user = await current_account(request)
+    if user is None:
+        return to_login()
+    if user.role not in access.OVERSEERS:
+        return page(request, "console/error.html", {"message": "Statistics are for supervisors."}, status=403)
+    figures = await to_thread.run_sync(stats.collect, sessions_of(request))
+    return page(request, "console/stats.html", {"user": user, "stats": figures})
 
 
 async def take_next(request: Request) -> Response:

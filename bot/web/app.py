@@ -164,6 +164,7 @@ def console_routes() -> list[Route]:
         Route("/logout", views.logout, methods=["POST"]),
         Route("/queue.json", views.queue_json),
         Route("/events", views.events_stream),
+        Route("/stats", views.stats_page),
         Route("/take-next", views.take_next, methods=["POST"]),
         Route("/cases/{case_id:int}", views.case_page),
         Route("/cases/{case_id:int}/messages.json", views.case_messages),

@@ -142,3 +142,19 @@ async def test_a_phone_number_while_waiting_is_saved_for_a_callback(setup, sessi
 
     with sessions() as session:
         assert session.scalar(select(Case.callback_phone)) == "+996700123456"
+
+
+async def test_supervisors_see_statistics_and_lawyers_do_not(setup, sessions):
+    helpline, lawyer, _ = setup
+    await escalate(helpline, sender="st-1")
+    await escalate(helpline, sender="st-2")
+    await helpline.handle(Inbound("web", "st-3", "hello"))  # never needed a lawyer
+    create_user(sessions, "boss", "Boss", "supervisor", PASSWORD, [], [])
+    create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
+    await log_in(lawyer, "aida")
+    assert (await lawyer.get("/console/stats")).status_code == 403
+    await log_in(lawyer, "boss")
+    page = await lawyer.get("/console/stats")
+    assert page.status_code == 200
+    assert '<strong id="waiting">2</strong>' in page.text
+    assert "33%" in page.text  # one conversation in three was resolved by the bot alone
