@@ -124,6 +124,23 @@ def users_add(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def purge(days: int | None) -> None:
+    """Erase conversations past the retention period (run daily, e.g. from cron)."""
+    import datetime as dt
+    import os
+
+    from bot.privacy import DEFAULT_RETENTION_DAYS
+    from bot.privacy import purge as purge_conversations
+    from bot.store.db import default_url, make_engine, migrate, session_factory
+
+    days = days if days is not None else int(os.environ.get("RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url or default_url(Paths.default().state))
+    migrate(engine)
+    erased = purge_conversations(session_factory(engine), dt.timedelta(days=days))
+    print(f"erased {erased} conversations quiet for more than {days} days")
+
+
 def _codes(text: str) -> list[str]:
     return [code.strip() for code in text.split(",") if code.strip()]
 
@@ -147,6 +164,11 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--languages", default="", help="comma-separated, e.g. ru,ky (empty: all)")
     add.add_argument("--topics", default="", help="comma-separated, e.g. visa,employment (empty: all)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    privacy_parser = commands.add_parser("privacy", help="data retention")
+    privacy_parser.add_argument("action", choices=["purge"])
+    privacy_parser.add_argument(
+        "--days", type=int, default=None, help="erase conversations quiet this long (default RETENTION_DAYS or 180)"
+    )
     db = commands.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade"])
     return root
@@ -170,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
                 db_upgrade()
             case "users":
                 return users_add(arguments)
+            case "privacy":
+                purge(arguments.days)
     except MissingRuntime as error:
         print(f"helpline: {error}", file=sys.stderr)
         return 2

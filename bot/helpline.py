@@ -17,6 +17,7 @@ from babel.dates import format_datetime
 from babel.numbers import format_decimal
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import privacy
 from bot.answers import Answers
 from bot.cases import actions as cases
 from bot.cases.notices import escalation_notice, phone_number, status_notice
@@ -181,6 +182,9 @@ class Helpline:
         """The lawyer queue's part of the turn: silence while a lawyer has the case, the ticket
         and queue position on escalation or when asked, a callback number when one is sent."""
         case = await to_thread.run_sync(cases.open_case_of, self.sessions, stored.conversation_id)
+        if case is not None and turn.erase_history:  # an open case keeps what the lawyer needs
+            await to_thread.run_sync(privacy.request_erasure, self.sessions, stored.conversation_id)
+            return replace(turn, texts=("ui:deleted_after_case",), erase_history=False, extra={"ticket": case.ticket})
         if case is not None and case.status == "assigned" and turn.action is not Action.COMMAND:
             return replace(turn, texts=(), buttons=())  # the lawyer answers, live in the console
         if turn.extra.get("case") == "status":

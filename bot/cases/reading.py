@@ -44,6 +44,7 @@ class CaseDetail:
     sender: str
     lawyer_id: int | None
     callback_phone: str | None
+    erase_requested: bool = False
 
 
 def _row(case: Case, lawyer: Lawyer | None, now: dt.datetime) -> QueueRow:
@@ -79,7 +80,7 @@ def case_detail(sessions: sessionmaker[Session], case_id: int) -> CaseDetail | N
             return None
         case, lawyer, conversation = found
         return CaseDetail(_row(case, lawyer, utcnow()), conversation.id, conversation.sender, case.lawyer_id,
-                          case.callback_phone)  # fmt: skip
+                          case.callback_phone, conversation.erase_requested)  # fmt: skip
 
 
 def transcript(sessions: sessionmaker[Session], conversation_id: int, after: int = 0) -> list[Line]:

@@ -12,6 +12,7 @@ from anyio import to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
+from bot import privacy
 from bot.cases import actions as cases
 from bot.cases import reading, stats
 from bot.console import access
@@ -245,6 +246,7 @@ async def close(request: Request) -> Response:
         return page(request, "console/error.html", {"message": "Choose an outcome."}, status=422)
     if await to_thread.run_sync(cases.close, sessions_of(request), detail.row.id, user.id, outcome):
         await tell_migrant(request.app.state, detail, "ui:case_closed")
+        await to_thread.run_sync(privacy.erase_if_requested, sessions_of(request), detail.conversation_id)
     return RedirectResponse("/console", status_code=303)
 
 

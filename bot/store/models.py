@@ -55,6 +55,8 @@ class Conversation(Base):
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     # the last time the migrant wrote: WhatsApp allows free-form replies for 24 hours after it
     last_inbound_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # /delete while a lawyer has an open case: erased when the case closes
+    erase_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -1,0 +1,55 @@
+"""Erasing migrants' data: on request (/delete), when a case closes after such a request, and
+after the retention period."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.store.models import Case, Conversation, Message, utcnow
+
+DEFAULT_RETENTION_DAYS = 180
+
+
+def erase_conversation(session: Session, conversation_id: int) -> None:
+    """Messages and identifiers go; the anonymous case record stays for the statistics."""
+    session.execute(delete(Message).where(Message.conversation_id == conversation_id))
+    session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id)
+        .values(sender=f"erased-{conversation_id}", erase_requested=False, language_choice=None)
+    )
+    session.execute(update(Case).where(Case.conversation_id == conversation_id).values(summary="", callback_phone=None))
+
+
+def request_erasure(sessions: sessionmaker[Session], conversation_id: int) -> None:
+    with sessions.begin() as session:
+        session.execute(update(Conversation).where(Conversation.id == conversation_id).values(erase_requested=True))
+
+
+def erase_if_requested(sessions: sessionmaker[Session], conversation_id: int) -> bool:
+    """After a case closes: carry out an erasure the migrant asked for while it was open."""
+    with sessions.begin() as session:
+        requested = session.scalar(select(Conversation.erase_requested).where(Conversation.id == conversation_id))
+        if requested:
+            erase_conversation(session, conversation_id)
+        return bool(requested)
+
+
+def purge(sessions: sessionmaker[Session], retention: dt.timedelta) -> int:
+    """Erase conversations quiet for longer than ``retention`` that have no open case."""
+    cutoff = utcnow() - retention
+    open_case = exists().where(Case.conversation_id == Conversation.id, Case.status.in_(("waiting", "assigned")))
+    with sessions.begin() as session:
+        stale = list(
+            session.scalars(
+                select(Conversation.id).where(
+                    Conversation.updated_at < cutoff, ~open_case, ~Conversation.sender.startswith("erased-")
+                )
+            )
+        )
+        for conversation_id in stale:
+            erase_conversation(session, conversation_id)
+        return len(stale)
