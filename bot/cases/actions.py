@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cases.queue import NORMAL, URGENT, CaseView, ticket_for
 from bot.events import announce
-from bot.store.models import AuditEntry, Case, Conversation, Lawyer, Message, utcnow
+from bot.store.models import AuditEntry, Case, CaseNote, Conversation, Lawyer, Message, utcnow
 
 OPEN = ("waiting", "assigned")
 
@@ -209,3 +209,24 @@ def lawyers_busy(sessions: sessionmaker[Session]) -> int:
     """Lawyers holding a case right now: the queue moves at their pace."""
     with sessions() as session:
         return session.scalar(select(func.count(func.distinct(Case.lawyer_id))).where(Case.status == "assigned")) or 0
+
+
+def add_note(sessions: sessionmaker[Session], case_id: int, lawyer_id: int, text: str) -> None:
+    with sessions.begin() as session:
+        session.add(CaseNote(case_id=case_id, lawyer_id=lawyer_id, text=text[:4000], at=utcnow()))
+        audit(session, "note", case_id, lawyer_id)
+
+
+def transfer(sessions: sessionmaker[Session], case_id: int, from_lawyer: int, to_lawyer: int) -> bool:
+    """Hand an assigned case to another lawyer."""
+    with sessions.begin() as session:
+        if session.get(Lawyer, to_lawyer) is None:
+            return False
+        done = session.execute(
+            update(Case)
+            .where(Case.id == case_id, Case.status == "assigned")
+            .values(lawyer_id=to_lawyer, assigned_at=utcnow())
+        ).rowcount
+        if done:
+            audit(session, "transfer", case_id, from_lawyer, f"to lawyer {to_lawyer}")
+        return bool(done)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store.models import Case, Conversation, Lawyer, Message, utcnow
+from bot.store.models import Case, CaseNote, Conversation, Lawyer, Message, utcnow
 
 
 @dataclass(frozen=True)
@@ -92,3 +92,31 @@ def transcript(sessions: sessionmaker[Session], conversation_id: int, after: int
             Line(m.id, m.direction, m.text, m.created_at, m.lawyer_id is not None, m.media_type, m.media_ref, m.status)
             for m in messages
         ]
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str
+    by: str
+    at: dt.datetime
+
+
+def notes(sessions: sessionmaker[Session], case_id: int) -> list[Note]:
+    with sessions() as session:
+        rows = session.execute(
+            select(CaseNote, Lawyer.name)
+            .outerjoin(Lawyer, CaseNote.lawyer_id == Lawyer.id)
+            .where(CaseNote.case_id == case_id)
+            .order_by(CaseNote.id)
+        )
+        return [Note(note.text, name or "—", note.at) for note, name in rows]
+
+
+def colleagues(sessions: sessionmaker[Session], excluding: int) -> list[tuple[int, str]]:
+    with sessions() as session:
+        rows = session.execute(
+            select(Lawyer.id, Lawyer.name)
+            .where(Lawyer.id != excluding, Lawyer.role.in_(("lawyer", "supervisor")))
+            .order_by(Lawyer.name)
+        )
+        return [(row.id, row.name) for row in rows]

@@ -176,10 +176,12 @@ async def case_page(request: Request) -> Response:
         return refusal
     await to_thread.run_sync(_audit, sessions_of(request), "view", detail.row.id, user.id)
     lines = await to_thread.run_sync(reading.transcript, sessions_of(request), detail.conversation_id)
+    case_notes = await to_thread.run_sync(reading.notes, sessions_of(request), detail.row.id)
+    others = await to_thread.run_sync(reading.colleagues, sessions_of(request), user.id)
     answers = request.app.state.helpline.answers
     canned = [answers.raw(f"ui:{key}", detail.row.language or "en") for key in ("case_taken", "case_closed")]
     context = {"user": user, "case": detail, "lines": lines, "outcomes": OUTCOMES, "canned": canned,
-               "can_act": access.can_act_on_case(user, detail)}  # fmt: skip
+               "can_act": access.can_act_on_case(user, detail), "notes": case_notes, "colleagues": others}  # fmt: skip
     return page(request, "console/case.html", context)
 
 
@@ -222,6 +224,30 @@ async def reply(request: Request) -> Response:
         if message is not None:
             await tell_migrant(request.app.state, detail, None, text=text, message_id=message.id)
     return RedirectResponse(f"/console/cases/{detail.row.id}", status_code=303)
+
+
+async def note(request: Request) -> Response:
+    user, detail, refusal = await _case_for(request, acting=True)
+    if refusal:
+        return refusal
+    form = await form_with_csrf(request)
+    if form is None:
+        return Response(status_code=400)
+    text = str(form.get("text", "")).strip()
+    if text:
+        await to_thread.run_sync(cases.add_note, sessions_of(request), detail.row.id, user.id, text)
+    return RedirectResponse(f"/console/cases/{detail.row.id}", status_code=303)
+
+
+async def transfer(request: Request) -> Response:
+    user, detail, refusal = await _case_for(request, acting=True)
+    if refusal:
+        return refusal
+    form = await form_with_csrf(request)
+    if form is None or not str(form.get("lawyer", "")).isdigit():
+        return Response(status_code=400)
+    moved = await to_thread.run_sync(cases.transfer, sessions_of(request), detail.row.id, user.id, int(form["lawyer"]))
+    return RedirectResponse("/console" if moved else f"/console/cases/{detail.row.id}", status_code=303)
 
 
 async def release(request: Request) -> Response:

@@ -170,6 +170,8 @@ def console_routes() -> list[Route]:
         Route("/cases/{case_id:int}/messages.json", views.case_messages),
         Route("/cases/{case_id:int}/reply", views.reply, methods=["POST"]),
         Route("/cases/{case_id:int}/release", views.release, methods=["POST"]),
+        Route("/cases/{case_id:int}/notes", views.note, methods=["POST"]),
+        Route("/cases/{case_id:int}/transfer", views.transfer, methods=["POST"]),
         Route("/cases/{case_id:int}/close", views.close, methods=["POST"]),
     ]
 

@@ -61,7 +61,7 @@ def two_workers(postgresql_url, tmp_path):
     migrate(engine)
     sessions = session_factory(engine)
     with engine.begin() as connection:
-        for table in ("audit_log", "messages", "cases", "conversations", "lawyers"):
+        for table in ("audit_log", "case_notes", "messages", "cases", "conversations", "lawyers"):
             connection.exec_driver_sql(f"DELETE FROM {table}")
     create_user(sessions, "aida", "Aida", "supervisor", PASSWORD, [], [])
     with serving(fake_rasa_app()) as rasa_url:

@@ -158,3 +158,21 @@ async def test_supervisors_see_statistics_and_lawyers_do_not(setup, sessions):
     assert page.status_code == 200
     assert '<strong id="waiting">2</strong>' in page.text
     assert "33%" in page.text  # one conversation in three was resolved by the bot alone
+
+
+async def test_private_notes_and_transfer(setup, sessions):
+    helpline, lawyer, _ = setup
+    await escalate(helpline, sender="n-1")
+    create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
+    colleague = create_user(sessions, "bek", "Bek", "lawyer", PASSWORD, [], [])
+    await log_in(lawyer)
+    queue = await lawyer.get("/console")
+    case_url = (await lawyer.post("/console/take-next", data={"csrf": csrf_of(queue.text)})).headers["location"]
+    page = await lawyer.get(case_url)
+    await lawyer.post(f"{case_url}/notes", data={"csrf": csrf_of(page.text), "text": "Needs a Russian contract copy"})
+    page = await lawyer.get(case_url)
+    assert "Needs a Russian contract copy" in page.text
+    assert all("Needs a Russian" not in m.text for m in transcript(sessions, "web", "n-1"))  # never sent
+    moved = await lawyer.post(f"{case_url}/transfer", data={"csrf": csrf_of(page.text), "lawyer": str(colleague)})
+    assert moved.headers["location"] == "/console"
+    assert (await lawyer.get(case_url)).status_code == 403  # it is Bek's case now
