@@ -1,7 +1,6 @@
 """The helpline service end to end, on SQLite and PostgreSQL, with Rasa faked at the HTTP boundary."""
 
 import asyncio
-import json
 
 import httpx
 import pytest
@@ -11,20 +10,7 @@ from bot.helpline import Helpline, Inbound
 from bot.nlu.client import RasaClient
 from bot.store.actions import transcript
 from bot.store.models import Conversation, Message
-
-# What the fake Rasa server answers, by message text.
-INTENTS = {
-    "my visa expires next week": ("visa_extension", 0.93),
-    "менин визам бүтүп жатат": ("visa_extension", 0.88),
-    "chủ không trả lương": ("unpaid_wages", 0.9),
-    "hello": ("greet", 0.97),
-}
-
-
-def fake_rasa(request: httpx.Request) -> httpx.Response:
-    text = json.loads(request.read())["text"]
-    name, confidence = INTENTS.get(text, ("job_search", 0.12))
-    return httpx.Response(200, json={"text": text, "intent": {"name": name, "confidence": confidence}})
+from tests.channels.conftest import fake_rasa
 
 
 def rasa_down(request: httpx.Request) -> httpx.Response:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import re
@@ -24,6 +23,7 @@ from bot import events
 from bot.channels.running import Channels, no_channels
 from bot.helpline import Helpline, Inbound
 from bot.web import webhooks
+from bot.web.bodies import BadRequest, json_object, read_bounded
 from bot.web.templates import TEMPLATES
 
 log = logging.getLogger(__name__)
@@ -33,28 +33,8 @@ MAX_TEXT_CHARS = 20_000
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
-class BadRequest(Exception):
-    def __init__(self, status: int, message: str):
-        self.status = status
-        self.message = message
-
-
 async def read_json(request: Request) -> dict[str, Any]:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise BadRequest(413, "body too large")
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > MAX_BODY_BYTES:
-            raise BadRequest(413, "body too large")
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BadRequest(400, "body is not JSON") from error
-    if not isinstance(payload, dict):
-        raise BadRequest(400, "body must be a JSON object")
-    return payload
+    return json_object(await read_bounded(request, MAX_BODY_BYTES))
 
 
 def chat_inbound(payload: dict[str, Any]) -> Inbound:

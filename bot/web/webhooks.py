@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from starlette.requests import Request
@@ -10,43 +9,20 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from bot.channels.telegram import secret_matches
 from bot.channels.whatsapp import parse_notification, signature_valid
+from bot.web.bodies import BadRequest, json_object, read_bounded
 
 log = logging.getLogger(__name__)
 
 MAX_WEBHOOK_BYTES = 1024 * 1024
 
 
-class Rejected(Exception):
-    def __init__(self, status: int, reason: str):
-        self.status = status
-        self.reason = reason
-
-
 async def raw_body(request: Request) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_WEBHOOK_BYTES:
-        raise Rejected(413, "body too large")
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > MAX_WEBHOOK_BYTES:
-            raise Rejected(413, "body too large")
-    return bytes(body)
+    return await read_bounded(request, MAX_WEBHOOK_BYTES)
 
 
-def json_object(body: bytes) -> dict:
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise Rejected(400, "body is not JSON") from error
-    if not isinstance(payload, dict):
-        raise Rejected(400, "body must be a JSON object")
-    return payload
-
-
-def rejection(channel: str, error: Rejected) -> Response:
-    log.warning("%s webhook rejected: %s %s", channel, error.status, error.reason)
-    return JSONResponse({"error": error.reason}, status_code=error.status)
+def rejection(channel: str, error: BadRequest) -> Response:
+    log.warning("%s webhook rejected: %s %s", channel, error.status, error.message)
+    return JSONResponse({"error": error.message}, status_code=error.status)
 
 
 async def telegram_webhook(request: Request) -> Response:
@@ -56,17 +32,17 @@ async def telegram_webhook(request: Request) -> Response:
     try:
         given = request.headers.get("x-telegram-bot-api-secret-token")
         if not secret_matches(channel.settings.webhook_secret, given):
-            raise Rejected(403, "wrong or missing secret token")
+            raise BadRequest(403, "wrong or missing secret token")
         payload = json_object(await raw_body(request))
         if not isinstance(payload.get("update_id"), int):
-            raise Rejected(400, "not a Telegram update")
+            raise BadRequest(400, "not a Telegram update")
         try:
             update = channel.parse(payload)
         except Exception as error:  # PTB raises various errors on malformed updates
-            raise Rejected(400, "not a Telegram update") from error
+            raise BadRequest(400, "not a Telegram update") from error
         if update is None:
-            raise Rejected(400, "not a Telegram update")
-    except Rejected as error:
+            raise BadRequest(400, "not a Telegram update")
+    except BadRequest as error:
         return rejection("telegram", error)
     await channel.accept_update(update)
     return Response(status_code=200)
@@ -93,9 +69,9 @@ async def whatsapp_webhook(request: Request) -> Response:
         body = await raw_body(request)
         # nothing is parsed before the signature is checked
         if not signature_valid(channel.settings.app_secret, body, request.headers.get("x-hub-signature-256")):
-            raise Rejected(401, "invalid signature")
+            raise BadRequest(401, "invalid signature")
         payload = json_object(body)
-    except Rejected as error:
+    except BadRequest as error:
         return rejection("whatsapp", error)
     messages, statuses = parse_notification(payload)
     for inbound in messages:

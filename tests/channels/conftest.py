@@ -20,6 +20,8 @@ VERIFY_TOKEN = "verify-me"
 # What the fake Rasa server answers, by message text (the NLU boundary only).
 INTENTS = {
     "my visa expires next week": ("visa_extension", 0.93),
+    "менин визам бүтүп жатат": ("visa_extension", 0.88),
+    "chủ không trả lương": ("unpaid_wages", 0.9),
     "hello": ("greet", 0.97),
 }
 

@@ -11,6 +11,7 @@ from bot.helpline import Helpline, Reply
 from bot.nlu.client import RasaClient
 from bot.store.actions import transcript
 from tests.channels.conftest import WEBHOOK_SECRET, channel_env, fake_rasa, helpline_server
+from tests.servers import wait_for
 
 CHAT = 555001
 
@@ -31,15 +32,6 @@ def update(update_id: int, text: str | None = None, chat: int = CHAT, language_c
 def post(url: str, body: dict, secret: str | None = WEBHOOK_SECRET) -> httpx.Response:
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
     return httpx.post(f"{url}/webhooks/telegram", json=body, headers=headers, timeout=30)
-
-
-def wait_for(condition, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting")
 
 
 def test_webhook_is_registered_with_the_secret_and_commands_are_localised(content, sessions, fake_bot):

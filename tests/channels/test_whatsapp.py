@@ -21,6 +21,7 @@ from bot.helpline import ButtonView, Helpline, Reply
 from bot.nlu.client import RasaClient
 from bot.store.actions import transcript
 from tests.channels.conftest import APP_SECRET, VERIFY_TOKEN, channel_env, fake_rasa, helpline_server
+from tests.servers import wait_for
 
 WA_ID = "996700123456"
 
@@ -53,15 +54,6 @@ def signed_post(url: str, payload: dict, secret: str = APP_SECRET, signature: st
         headers={"content-type": "application/json", "X-Hub-Signature-256": signature},
         timeout=30,
     )
-
-
-def wait_for(condition, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting")
 
 
 def test_meta_verification_handshake(content, sessions, fake_graph):

@@ -2,14 +2,15 @@
 
 import pytest
 
-from tests.web.conftest import app_for, serving
+from tests.servers import serving
+from tests.web.conftest import app_for
 
 pytestmark = pytest.mark.rasa
 
 
 @pytest.fixture
 def page(browser, content, sessions, rasa_url):
-    with serving(app_for(content, sessions, rasa_url)) as url:
+    with serving(app_for(content, sessions, rasa_url), lifespan="on") as url:
         context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
         page = context.new_page()
         page.goto(url)
