@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Mount, Route
 
 from bot import events
+from bot.cases.housekeeping import keep_queue_moving
 from bot.channels.running import Channels, no_channels
 from bot.helpline import Helpline, Inbound
 from bot.web import webhooks
@@ -172,13 +173,16 @@ def create_app(
         async with open_helpline() as helpline, open_channels(helpline) as channels:
             app.state.helpline = helpline
             app.state.channels = channels
-            listener = asyncio.create_task(events.listen(helpline.sessions.kw["bind"]))
+            background = [
+                asyncio.create_task(events.listen(helpline.sessions.kw["bind"])),
+                asyncio.create_task(keep_queue_moving(helpline.sessions)),
+            ]
             try:
                 yield
             finally:
-                listener.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await listener
+                for task in background:
+                    task.cancel()
+                await asyncio.gather(*background, return_exceptions=True)
 
     secret = os.environ.get("CONSOLE_SECRET_KEY")
     if not secret:

@@ -92,3 +92,25 @@ def test_a_reply_is_stored_only_by_the_assigned_lawyer_and_close_ends_the_case(s
     assert cases.close(sessions, case_id, owner, "advice_given")
     assert not cases.close(sessions, case_id, owner, "advice_given")
     assert cases.open_case_of(sessions, conversation(sessions, "r")) is None
+
+
+async def test_upkeep_returns_silent_lawyers_cases_to_the_queue(sessions, monkeypatch):
+    import asyncio
+
+    from bot.cases.housekeeping import keep_queue_moving
+
+    escalate(sessions, "u")
+    lawyer = create_user(sessions, "gone", "Gone", "lawyer", "a long enough password", [], [])
+    case_id = cases.claim_next(sessions, lawyer)
+    monkeypatch.setenv("LAWYER_IDLE_MINUTES", "-1")  # every assignment counts as idle
+    task = asyncio.create_task(keep_queue_moving(sessions, every=0.05))
+    try:
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            with sessions() as session:
+                if session.get(Case, case_id).status == "waiting":
+                    break
+    finally:
+        task.cancel()
+    with sessions() as session:
+        assert session.get(Case, case_id).status == "waiting"

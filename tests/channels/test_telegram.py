@@ -211,3 +211,30 @@ def test_a_conversation_in_each_launch_language(content, sessions, fake_bot, ras
     stored = transcript(sessions, "telegram", str(CHAT))
     assert stored[2].language == language and stored[2].intent == "unpaid_wages"
     assert asyncio is not None
+
+
+def test_an_escalated_telegram_chat_is_answered_by_a_lawyer_on_telegram(content, sessions, fake_bot):
+    import re
+
+    from bot.console.users import create_user
+
+    create_user(sessions, "aida", "Aida", "lawyer", "correct horse battery", [], [])
+    with helpline_server(content, sessions, channel_env(fake_bot)) as (url, _):
+        post(url, update(200, "/lawyer", language_code="ru"))
+        wait_for(lambda: len(fake_bot.sent()) >= 1)
+        assert re.search(r"1899-\d{6}", fake_bot.sent()[0]["text"])  # the ticket number
+        console = httpx.Client(base_url=url, timeout=30)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', console.get("/console/login").text).group(1)
+        console.post("/console/login", data={"username": "aida", "password": "correct horse battery", "csrf": csrf})
+        queue = console.get("/console").text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', queue).group(1)
+        case_url = console.post("/console/take-next", data={"csrf": csrf}).headers["location"]
+        wait_for(lambda: len(fake_bot.sent()) >= 2)  # "a lawyer has joined"
+        console.post(f"{case_url}/reply", data={"csrf": csrf, "text": "Здравствуйте, я юрист Аида."})
+        wait_for(lambda: any(m["text"] == "Здравствуйте, я юрист Аида." for m in fake_bot.sent()))
+        post(url, update(201, "спасибо, у меня нет договора", language_code="ru"))
+        wait_for(lambda: transcript(sessions, "telegram", str(CHAT))[-1].text == "спасибо, у меня нет договора")
+        console.close()
+    # while the lawyer has the case the bot did not answer the migrant's last message
+    assert fake_bot.sent()[-1]["text"] == "Здравствуйте, я юрист Аида."
+    assert int(fake_bot.sent()[-1]["chat_id"]) == CHAT
