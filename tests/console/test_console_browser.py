@@ -58,6 +58,8 @@ def test_a_lawyer_takes_an_escalated_web_chat_and_closes_it(browser, content, se
         migrant.fill("#text", "they owe me for three months")
         migrant.keyboard.press("Enter")
         console.wait_for_selector("text=they owe me for three months", timeout=15_000)  # live transcript
+        # the bot stays silent while the lawyer has the case: no empty or bot bubble appears
+        assert migrant.locator(".msg.bot").evaluate_all("els => els.every(e => e.textContent.trim())")
 
         console.fill("#reply", "Hello, I am Aida, a lawyer. Do you have a written contract?")
         console.click("#send-reply")
