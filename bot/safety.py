@@ -19,8 +19,14 @@ from bot.language.transliteration import uzbek_loose
 APOSTROPHES = str.maketrans({"ʻ": "'", "ʼ": "'", "`": "'", "‘": "'", "’": "'"})
 # Scripts written without spaces between a word and its particles match anywhere in a word.
 NO_WORD_START = {"ko"}
-# Languages whose phrases match in one folded spelling across scripts (see uzbek_loose).
-FOLDS = {"uz": uzbek_loose}
+# Extra spellings in which a language's phrases match, across scripts (see uzbek_loose): Uzbek
+# folded to Latin before diacritics are stripped (ў -> oʻ, as in Latin script), and after (ў -> u,
+# as on a Russian keyboard without ў).
+FOLDS = {
+    "uz-latin": lambda text: normalise(uzbek_loose(text.casefold())),
+    "uz-keyboard": lambda text: uzbek_loose(normalise(text)),
+}
+FOLDS_OF = {"uz": ("uz-latin", "uz-keyboard")}
 
 
 def normalise(text: str) -> str:
@@ -37,18 +43,22 @@ class SafetyMatch:
 class SafetyNet:
     def __init__(self, phrases: dict[str, dict[str, list[str]]]):
         """``phrases``: language -> urgent intent -> phrases."""
-        self._patterns: list[tuple[str | None, re.Pattern[str], SafetyMatch]] = []
+        # (phrase number, spelling key, pattern); a phrase may have several spellings
+        self._patterns: list[tuple[int, str | None, re.Pattern[str]]] = []
+        self._matches: list[SafetyMatch] = []
         for language, by_intent in phrases.items():
+            prefix = "" if language in NO_WORD_START else r"(?<!\w)"
             for intent, items in by_intent.items():
                 if intent not in URGENT_INTENTS:
                     raise ValueError(f"safety phrases for {intent!r}: not an urgent intent")
-                fold = FOLDS.get(language)
                 for phrase in items:
-                    folded = fold(normalise(str(phrase))) if fold else normalise(str(phrase))
-                    body = re.escape(folded.strip()).replace(r"\ ", r"\s+")
-                    prefix = "" if language in NO_WORD_START else r"(?<!\w)"
-                    key = language if fold else None
-                    self._patterns.append((key, re.compile(prefix + body), SafetyMatch(intent, language)))
+                    number = len(self._matches)
+                    self._matches.append(SafetyMatch(intent, language))
+                    spellings = {None: normalise(str(phrase))}
+                    spellings |= {key: FOLDS[key](str(phrase)) for key in FOLDS_OF.get(language, ())}
+                    for key, folded in spellings.items():
+                        body = re.escape(folded.strip()).replace(r"\ ", r"\s+")
+                        self._patterns.append((number, key, re.compile(prefix + body)))
 
     @classmethod
     def load(cls, folder: Path) -> SafetyNet:
@@ -61,12 +71,12 @@ class SafetyNet:
 
     def check(self, text: str) -> SafetyMatch | None:
         """The urgent intent most phrases point to (the first listed wins a tie), or None."""
-        plain = normalise(text)
-        folded = {None: plain, **{language: fold(plain) for language, fold in FOLDS.items()}}
-        votes: dict[str, list[SafetyMatch]] = {}
-        for key, pattern, match in self._patterns:
-            if pattern.search(folded[key]):
-                votes.setdefault(match.intent, []).append(match)
-        if not votes:
+        spellings = {None: normalise(text), **{key: fold(text) for key, fold in FOLDS.items()}}
+        matched = {number for number, key, pattern in self._patterns if pattern.search(spellings[key])}
+        if not matched:
             return None
-        return max(votes.values(), key=len)[0]
+        votes: dict[str, list[int]] = {}
+        for number in sorted(matched):
+            votes.setdefault(self._matches[number].intent, []).append(number)
+        best = max(votes.values(), key=lambda numbers: (len(numbers), -numbers[0]))
+        return self._matches[best[0]]
