@@ -38,6 +38,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check bot tests bench
 
 test: setup browser lint
+	$(VENV)/bin/helpline content check
 	$(VENV)/bin/pytest
 
 bench: setup

@@ -145,6 +145,19 @@ def _codes(text: str) -> list[str]:
     return [code.strip() for code in text.split(",") if code.strip()]
 
 
+def content_check(as_json: bool) -> int:
+    from bot.answers import Answers
+    from bot.content.check import check
+    from bot.profile import load_profile
+    from bot.training_data import read_examples
+
+    paths = Paths.default()
+    profile = load_profile(paths.profile)
+    report = check(read_examples(paths.intents), Answers.load(paths.locales), profile.languages)
+    print(json.dumps(report.as_json(), ensure_ascii=False, indent=2) if as_json else report.as_table())
+    return 0 if report.ok else 1
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="helpline", description="Multilingual helpline for migrants")
     commands = root.add_subparsers(dest="command", required=True)
@@ -164,6 +177,10 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--languages", default="", help="comma-separated, e.g. ru,ky (empty: all)")
     add.add_argument("--topics", default="", help="comma-separated, e.g. visa,employment (empty: all)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    content = commands.add_parser("content", help="intents and answers in every language")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    content_check_parser = content_commands.add_parser("check", help="coverage, placeholders, limits, duplicates")
+    content_check_parser.add_argument("--json", action="store_true")
     privacy_parser = commands.add_parser("privacy", help="data retention")
     privacy_parser.add_argument("action", choices=["purge"])
     privacy_parser.add_argument(
@@ -194,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
                 return users_add(arguments)
             case "privacy":
                 purge(arguments.days)
+            case "content":
+                return content_check(arguments.json)
     except MissingRuntime as error:
         print(f"helpline: {error}", file=sys.stderr)
         return 2

@@ -1,0 +1,1 @@
+"""The content team's tools: checking intents and answers in every language."""

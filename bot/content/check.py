@@ -1,0 +1,106 @@
+"""`helpline content check`: is every intent trained and answered, in every language?
+
+Errors (non-zero exit): a served language without an answer for an intent, too few training
+examples, placeholders that differ from the source text, an answer too long for Telegram, one
+example under two intents. Warnings: fuzzy (unreviewed) answers, answers WhatsApp must split.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from bot.answers import Answers, placeholders_of
+from bot.intents import INTENTS
+from bot.training_data import Example
+
+MIN_EXAMPLES = 15
+TELEGRAM_LIMIT = 4096
+WHATSAPP_INTERACTIVE_LIMIT = 1024
+
+
+@dataclass(frozen=True)
+class Cell:
+    examples: int
+    answered: bool
+    fuzzy: bool
+
+
+@dataclass
+class Report:
+    languages: list[str]
+    matrix: dict[str, dict[str, Cell]]  # intent -> language -> cell
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_json(self) -> dict:
+        return {
+            "ok": self.ok,
+            "languages": self.languages,
+            "matrix": {
+                intent: {language: cell.__dict__ for language, cell in row.items()}
+                for intent, row in self.matrix.items()
+            },
+            "errors": self.errors,
+            "warnings": self.warnings,
+        }
+
+    def as_table(self) -> str:
+        width = max(len(intent) for intent in self.matrix) + 2
+        lines = ["".ljust(width) + "".join(language.rjust(9) for language in self.languages)]
+        for intent, row in self.matrix.items():
+            cells = []
+            for language in self.languages:
+                cell = row[language]
+                mark = "!" if not cell.answered else ("~" if cell.fuzzy else " ")
+                cells.append(f"{cell.examples:>7}{mark} ")
+            lines.append(intent.ljust(width) + "".join(cells))
+        lines.append("")
+        lines.append("number: training examples; ! no answer; ~ answer not reviewed (fuzzy)")
+        lines += [f"error: {message}" for message in self.errors]
+        lines += [f"warning: {message}" for message in self.warnings]
+        lines.append("ok" if self.ok else f"{len(self.errors)} errors")
+        return "\n".join(lines)
+
+
+def check(examples: list[Example], answers: Answers, languages: tuple[str, ...]) -> Report:
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    owners: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for example in examples:
+        counts[(example.intent, example.language)] += 1
+        owners[(example.language, example.text.casefold().strip())].add(example.intent)
+    report = Report(list(languages), {})
+    for intent in INTENTS:
+        row = {}
+        context = f"answer:{intent}"
+        for language in languages:
+            translation = answers.translations.get(language, {}).get(context)
+            answered = context in answers.source and (language == "en" or translation is not None)
+            fuzzy = bool(translation and translation.fuzzy)
+            row[language] = Cell(counts[(intent, language)], answered, fuzzy)
+            if not answered:
+                report.errors.append(f"{intent} has no answer in {language}")
+            if (count := counts[(intent, language)]) < MIN_EXAMPLES:
+                report.errors.append(f"{intent} has {count} examples in {language} (at least {MIN_EXAMPLES})")
+            if fuzzy:
+                report.warnings.append(f"{intent} in {language} is not reviewed (fuzzy)")
+        report.matrix[intent] = row
+    for language, entries in answers.translations.items():
+        for context, translation in entries.items():
+            source = answers.source.get(context)
+            if source is not None and placeholders_of(translation.text) != placeholders_of(source):
+                report.errors.append(f"{context} in {language}: placeholders differ from the source text")
+            if len(translation.text) > TELEGRAM_LIMIT:
+                report.errors.append(f"{context} in {language} is longer than Telegram's {TELEGRAM_LIMIT} characters")
+            elif context.startswith("answer:") and len(translation.text) > WHATSAPP_INTERACTIVE_LIMIT:
+                report.warnings.append(
+                    f"{context} in {language} is split on WhatsApp (over {WHATSAPP_INTERACTIVE_LIMIT})"
+                )
+    for (language, text), intents in owners.items():
+        if len(intents) > 1:
+            report.errors.append(f"'{text}' ({language}) is an example of {', '.join(sorted(intents))}")
+    return report
