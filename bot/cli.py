@@ -158,6 +158,20 @@ def content_check(as_json: bool) -> int:
     return 0 if report.ok else 1
 
 
+def content_add_language(code: str) -> int:
+    from bot.content.languages import LanguageError, add_language
+
+    try:
+        created = add_language(Paths.default(), code)
+    except LanguageError as error:
+        print(f"helpline: {error}", file=sys.stderr)
+        return 2
+    for path in created:
+        print(f"created {path}")
+    print(f"next: translate the catalog, add examples, add {code} to 'languages' in the profile, run content check")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="helpline", description="Multilingual helpline for migrants")
     commands = root.add_subparsers(dest="command", required=True)
@@ -181,6 +195,8 @@ def parser() -> argparse.ArgumentParser:
     content_commands = content.add_subparsers(dest="content_command", required=True)
     content_check_parser = content_commands.add_parser("check", help="coverage, placeholders, limits, duplicates")
     content_check_parser.add_argument("--json", action="store_true")
+    add_language = content_commands.add_parser("add-language", help="scaffold the catalog and training file")
+    add_language.add_argument("code", help="a language code such as tg")
     privacy_parser = commands.add_parser("privacy", help="data retention")
     privacy_parser.add_argument("action", choices=["purge"])
     privacy_parser.add_argument(
@@ -211,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
                 return users_add(arguments)
             case "privacy":
                 purge(arguments.days)
+            case "content" if arguments.content_command == "add-language":
+                return content_add_language(arguments.code)
             case "content":
                 return content_check(arguments.json)
     except MissingRuntime as error:

@@ -50,3 +50,26 @@ def test_the_command_prints_json_and_exits_zero_on_good_content():
     assert result.returncode == 0, result.stdout[-2000:]
     report = json.loads(result.stdout)
     assert report["ok"] and report["matrix"]["greet"]["ko"]["answered"]
+
+
+def test_a_new_language_is_scaffolded_and_the_check_shows_what_is_missing(paths, tmp_path):
+    import shutil
+
+    import pytest
+
+    from bot.content.languages import LanguageError, add_language
+    from bot.paths import Paths
+
+    copy = Paths(tmp_path)
+    shutil.copytree(paths.locales, copy.locales)
+    shutil.copytree(paths.intents, copy.intents)
+    catalog, training = add_language(copy, "tg")
+    assert catalog.exists() and training.exists()
+    answers = Answers.load(copy.locales)
+    report = check(read_examples(copy.intents), answers, (*LANGUAGES, "tg"))
+    assert "greet has no answer in tg" in report.errors
+    assert "greet has 0 examples in tg (at least 15)" in report.errors
+    with pytest.raises(LanguageError, match="exists already"):
+        add_language(copy, "tg")
+    with pytest.raises(LanguageError, match="not a language code"):
+        add_language(copy, "zz-nonsense")
