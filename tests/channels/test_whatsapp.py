@@ -206,3 +206,28 @@ def test_parsing_ignores_junk_and_keeps_what_it_can():
     )
     assert [m.external_id for m in messages] == ["w1"] and statuses == []
     assert parse_notification({"entry": [{"changes": [None, {"value": None}]}]}) == ([], [])
+
+
+@pytest.mark.rasa
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "i lost my passport what should i do"),
+        ("ru", "я потерял паспорт, что делать"),
+        ("ky", "паспортумду жоготуп алдым, эмне кылам"),
+        ("uz", "pasportimni yo'qotib qo'ydim nima qilay"),
+        ("vi", "tôi bị mất hộ chiếu rồi phải làm sao"),
+        ("ko", "여권을 잃어버렸어요 어떻게 해요"),
+    ],
+)
+def test_a_conversation_in_each_launch_language(content, sessions, fake_graph, rasa_url, language, text):
+    with helpline_server(content, sessions, channel_env(fake_graph=fake_graph), rasa_url=rasa_url) as (url, _):
+        signed_post(url, notification(text_message(f"wamid.L-{language}-1", text)))
+        wait_for(lambda: len(fake_graph.bodies) >= 1)
+        signed_post(url, notification(text_message(f"wamid.L-{language}-2", "/lawyer")))
+        wait_for(lambda: len(fake_graph.bodies) >= 2)
+    answer = fake_graph.bodies[0]["interactive"]["body"]["text"]
+    assert answer.startswith(content.answers.raw("answer:lost_documents", language)[:25])
+    stored = transcript(sessions, "whatsapp", WA_ID)
+    assert stored[0].language == language and stored[0].intent == "lost_documents"
+    assert "1899-" in json.dumps(fake_graph.bodies[1], ensure_ascii=False)  # the ticket, in the same chat

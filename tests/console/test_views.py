@@ -176,3 +176,18 @@ async def test_private_notes_and_transfer(setup, sessions):
     moved = await lawyer.post(f"{case_url}/transfer", data={"csrf": csrf_of(page.text), "lawyer": str(colleague)})
     assert moved.headers["location"] == "/console"
     assert (await lawyer.get(case_url)).status_code == 403  # it is Bek's case now
+
+
+async def test_a_reply_that_could_not_be_delivered_is_marked_in_the_case(setup, sessions):
+    from bot.store.actions import set_delivery
+
+    helpline, lawyer, _ = setup
+    await escalate(helpline, sender="f-1")
+    create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
+    await log_in(lawyer)
+    queue = await lawyer.get("/console")
+    case_url = (await lawyer.post("/console/take-next", data={"csrf": csrf_of(queue.text)})).headers["location"]
+    assert "not delivered" not in (await lawyer.get(case_url)).text
+    last = transcript(sessions, "web", "f-1")[-1]
+    set_delivery(sessions, last.id, "failed", error="telegram: Forbidden")
+    assert "✗ not delivered" in (await lawyer.get(case_url)).text
