@@ -54,4 +54,4 @@ def test_urgent_heldout_messages_are_flagged(flagged, language):
 def test_false_alarms_stay_rare(flagged, language):
     calm = [(e, urgent) for e, urgent in flagged[language] if e.intent not in URGENT_INTENTS]
     alarms = [e.text for e, urgent in calm if urgent]
-    assert len(alarms) / len(calm) <= 0.08, f"{language}: {alarms}"
+    assert len(alarms) / len(calm) <= 0.10, f"{language}: {alarms}"
