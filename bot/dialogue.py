@@ -266,7 +266,7 @@ class Dialogue:
 
         nlu = evidence.nlu
         if nlu is not None and self._possible_danger(nlu):
-            turn = self._understood(text, nlu, language, prefix, language_menu, next_state)
+            turn = self._understood(nlu, language, prefix, language_menu, next_state)
             texts = [context for context in turn.texts if context != "ui:did_it_help"] + ["ui:safety_check"]
             return replace(turn, texts=tuple(texts), urgent=True, state=replace(turn.state, urgent=True))
         if nlu is None:
@@ -277,9 +277,9 @@ class Dialogue:
                 state=next_state,
                 action=Action.UNAVAILABLE,
             )
-        return self._understood(text, nlu, language, prefix, language_menu, next_state)
+        return self._understood(nlu, language, prefix, language_menu, next_state)
 
-    def _understood(self, text, nlu, language, prefix, language_menu, next_state) -> Turn:
+    def _understood(self, nlu, language, prefix, language_menu, next_state) -> Turn:
         """An answer, a guessed topic, or the topic menu, by confidence."""
         if nlu.intent and nlu.confidence >= ANSWER_THRESHOLD:
             return self._answer(nlu, language, prefix, language_menu, next_state)

@@ -151,6 +151,13 @@ def release(sessions: sessionmaker[Session], case_id: int, lawyer_id: int | None
         return bool(done)
 
 
+def release_all_of(sessions: sessionmaker[Session], lawyer_id: int, reason: str) -> int:
+    """Every case the lawyer holds goes back to the queue (they logged out)."""
+    with sessions() as session:
+        held = list(session.scalars(select(Case.id).where(Case.status == "assigned", Case.lawyer_id == lawyer_id)))
+    return sum(release(sessions, case_id, lawyer_id, reason) for case_id in held)
+
+
 def requeue_stale(sessions: sessionmaker[Session], idle: dt.timedelta) -> int:
     """Cases whose lawyer has been silent longer than ``idle`` return to the queue."""
     cutoff = utcnow() - idle

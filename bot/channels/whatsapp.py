@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 
 import httpx
+from anyio import to_thread
 
 from bot.channels.base import Channel
 from bot.channels.delivery import SendError, Sent, deliver
@@ -167,8 +168,6 @@ class WhatsAppChannel(Channel):
         await self.client.aclose()
 
     async def record_statuses(self, statuses: list[StatusUpdate]) -> None:
-        from anyio import to_thread
-
         for status in statuses:
             found = await to_thread.run_sync(
                 actions.set_delivery_by_external_id, self.helpline.sessions, CHANNEL, status.message_id, status.status

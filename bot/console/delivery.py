@@ -9,7 +9,7 @@ from anyio import to_thread
 from bot.cases.reading import CaseDetail
 from bot.helpline import Reply
 from bot.store import actions
-from bot.store.models import Message, utcnow
+from bot.store.models import Conversation, Message, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +26,6 @@ def _store_notice(sessions, conversation_id: int, channel: str, text: str, langu
 
 
 def _last_inbound(sessions, conversation_id: int):
-    from bot.store.models import Conversation
-
     with sessions() as session:
         conversation = session.get(Conversation, conversation_id)
         return conversation.last_inbound_at if conversation else None

@@ -90,9 +90,7 @@ async def logout(request: Request) -> Response:
         return Response(status_code=400)
     user = await current_account(request)
     if user is not None:
-        for row in await to_thread.run_sync(reading.queue, sessions_of(request)):
-            if row.status == "assigned" and row.lawyer == user.name:
-                await to_thread.run_sync(cases.release, sessions_of(request), row.id, user.id, "logout")
+        await to_thread.run_sync(cases.release_all_of, sessions_of(request), user.id, "logout")
     request.session.clear()
     return to_login()
 

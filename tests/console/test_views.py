@@ -191,3 +191,17 @@ async def test_a_reply_that_could_not_be_delivered_is_marked_in_the_case(setup, 
     last = transcript(sessions, "web", "f-1")[-1]
     set_delivery(sessions, last.id, "failed", error="telegram: Forbidden")
     assert "✗ not delivered" in (await lawyer.get(case_url)).text
+
+
+async def test_logging_out_returns_the_lawyers_cases_to_the_queue(setup, sessions):
+    from bot.cases.actions import open_case_of
+
+    helpline, lawyer, _ = setup
+    await escalate(helpline, sender="lo-1")
+    create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
+    await log_in(lawyer)
+    queue = await lawyer.get("/console")
+    await lawyer.post("/console/take-next", data={"csrf": csrf_of(queue.text)})
+    await lawyer.post("/console/logout", data={"csrf": csrf_of(queue.text)})
+    stored = transcript(sessions, "web", "lo-1")[0]
+    assert open_case_of(sessions, stored.conversation_id).status == "waiting"
