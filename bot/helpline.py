@@ -211,7 +211,8 @@ class Helpline:
         if case is None:
             return {}
         busy = await to_thread.run_sync(cases.lawyers_busy, self.sessions)
-        wait = estimated_wait_minutes(case.position, busy, DEFAULT_HANDLING_MINUTES)
+        pace = await to_thread.run_sync(cases.handling_minutes, self.sessions, DEFAULT_HANDLING_MINUTES)
+        wait = estimated_wait_minutes(case.position, busy, pace)
         opening = self.profile.hours.next_opening(dt.datetime.now(dt.UTC))
         return {
             "ticket": case.ticket,

@@ -5,6 +5,7 @@ lawyers pass over rows another transaction is claiming instead of waiting for it
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, or_, select, update
@@ -237,3 +238,16 @@ def transfer(sessions: sessionmaker[Session], case_id: int, from_lawyer: int, to
         if done:
             audit(session, "transfer", case_id, from_lawyer, f"to lawyer {to_lawyer}")
         return bool(done)
+
+
+def handling_minutes(sessions: sessionmaker[Session], default: float, recent: int = 50) -> float:
+    """The median time lawyers spent on their recent closed cases: the pace of the queue."""
+    with sessions() as session:
+        rows = session.execute(
+            select(Case.assigned_at, Case.closed_at)
+            .where(Case.status == "closed", Case.assigned_at.is_not(None), Case.closed_at.is_not(None))
+            .order_by(Case.closed_at.desc())
+            .limit(recent)
+        ).all()
+    minutes = [(closed - assigned).total_seconds() / 60 for assigned, closed in rows if closed >= assigned]
+    return statistics.median(minutes) if len(minutes) >= 5 else default

@@ -22,6 +22,7 @@ class Stats:
     by_topic: dict[str, int]
     by_channel: dict[str, int]
     created_by_hour: dict[int, int]  # hour of the day (UTC) -> cases opened, last 24 hours
+    waiting_by_hour: dict[str, int]  # "HH:00" (UTC) -> cases waiting at that moment, last 24 hours
     median_wait_minutes: float | None  # opened -> taken
     median_first_reply_minutes: float | None  # opened -> first lawyer reply
     bot_resolved_share: float | None  # conversations that never needed a lawyer
@@ -30,6 +31,19 @@ class Stats:
 def _minutes(pairs) -> float | None:
     values = [(later - earlier).total_seconds() / 60 for earlier, later in pairs if earlier and later]
     return round(statistics.median(values), 1) if values else None
+
+
+def _waiting_at(case: Case, moment: dt.datetime) -> bool:
+    taken = case.first_reply_at or case.assigned_at or case.closed_at
+    return case.created_at <= moment and (taken is None or taken > moment)
+
+
+def _waiting_by_hour(cases: list[Case], now: dt.datetime) -> dict[str, int]:
+    """Queue length at each full hour of the last day (approximate: a case counts as waiting until
+    its first reply, or its assignment while it has none)."""
+    start = now.replace(minute=0, second=0, microsecond=0) - dt.timedelta(hours=23)
+    moments = [start + dt.timedelta(hours=n) for n in range(24)]
+    return {f"{m:%H}:00": sum(_waiting_at(case, m) for case in cases) for m in moments}
 
 
 def collect(sessions: sessionmaker[Session], days: int = 30) -> Stats:
@@ -55,6 +69,7 @@ def collect(sessions: sessionmaker[Session], days: int = 30) -> Stats:
             by_topic=dict(Counter(case.topic or "other" for case in recent).most_common()),
             by_channel=dict(Counter(case.channel for case in recent).most_common()),
             created_by_hour=dict(sorted(Counter(c.created_at.hour for c in recent if c.created_at >= day_ago).items())),
+            waiting_by_hour=_waiting_by_hour(recent, utcnow()),
             median_wait_minutes=_minutes((c.created_at, c.assigned_at) for c in recent),
             median_first_reply_minutes=_minutes((c.created_at, c.first_reply_at) for c in recent),
             bot_resolved_share=round(1 - escalated / conversations, 3) if conversations else None,

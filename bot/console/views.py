@@ -176,11 +176,22 @@ async def case_page(request: Request) -> Response:
     lines = await to_thread.run_sync(reading.transcript, sessions_of(request), detail.conversation_id)
     case_notes = await to_thread.run_sync(reading.notes, sessions_of(request), detail.row.id)
     others = await to_thread.run_sync(reading.colleagues, sessions_of(request), user.id)
-    answers = request.app.state.helpline.answers
-    canned = [answers.raw(f"ui:{key}", detail.row.language or "en") for key in ("case_taken", "case_closed")]
+    canned = canned_replies(request.app.state.helpline, detail)
     context = {"user": user, "case": detail, "lines": lines, "outcomes": OUTCOMES, "canned": canned,
                "can_act": access.can_act_on_case(user, detail), "notes": case_notes, "colleagues": others}  # fmt: skip
     return page(request, "console/case.html", context)
+
+
+def canned_replies(helpline, detail) -> list[str]:
+    """Ready texts in the case's language: the bot's answer on the case's subject, the hotline's
+    details, and asking for a call-back number."""
+    language = detail.row.language or helpline.profile.default_language
+    intent = (
+        detail.row.summary.removeprefix("about ").split(";")[0] if detail.row.summary.startswith("about ") else None
+    )
+    contexts = [f"answer:{intent}"] if intent and f"answer:{intent}" in helpline.answers.source else []
+    contexts += ["answer:hotline_info", "answer:employment_contract"]
+    return [helpline.text(context, language) for context in dict.fromkeys(contexts)]
 
 
 async def case_messages(request: Request) -> Response:

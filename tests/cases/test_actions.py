@@ -114,3 +114,15 @@ async def test_upkeep_returns_silent_lawyers_cases_to_the_queue(sessions, monkey
         task.cancel()
     with sessions() as session:
         assert session.get(Case, case_id).status == "waiting"
+
+
+def test_the_queue_pace_follows_recent_cases_once_there_are_enough(sessions):
+    assert cases.handling_minutes(sessions, default=12) == 12
+    lawyer = create_user(sessions, "pace", "Pace", "lawyer", "a long enough password", [], [])
+    for n in range(5):
+        escalate(sessions, f"pace-{n}")
+        case_id = cases.claim_next(sessions, lawyer)
+        with sessions.begin() as session:
+            case = session.get(Case, case_id)
+            case.status, case.closed_at = "closed", case.assigned_at + dt.timedelta(minutes=20)
+    assert cases.handling_minutes(sessions, default=12) == 20
