@@ -81,10 +81,64 @@ def serve(host: str, port: int) -> None:
     uvicorn.run(create_app(running_helpline, running_channels), host=host, port=port, log_level="info")
 
 
-def train() -> None:
+def train(tolerance: float) -> int:
+    """Train if the inputs changed, evaluate on the held-out examples, publish if no language got worse."""
+    from bot.nlu.publishing import gate, publish, published
     from bot.nlu.training import ensure_model
 
-    print(ensure_model(Paths.default()))
+    paths = Paths.default()
+    model = ensure_model(paths)
+    current = published(paths)
+    if current is not None and current["model"] == model.name:
+        print(f"{model} is published")
+        return 0
+    report = asyncio.run(evaluate_model(paths, model))
+    for language, figures in report.items():
+        print(f"{language}: {figures['accuracy']:.1%} of {figures['examples']} held-out examples")
+    verdict = gate(report, current["report"] if current else None, tolerance)
+    if not verdict.accepted:
+        print(f"helpline: not published, worse than {current['model']}:", file=sys.stderr)
+        for reason in verdict.reasons:
+            print(f"  {reason}", file=sys.stderr)
+        return 1
+    publish(paths, model, report)
+    print(f"{model} is published")
+    return 0
+
+
+async def evaluate_model(paths: Paths, model) -> dict:
+    """Held-out accuracy of ``model``, with a report and confusion pictures beside it."""
+    from bot.nlu.client import RasaClient
+    from bot.nlu.evaluation import as_record, confusion_svg, evaluate
+    from bot.nlu.server import EmbeddedRasa
+    from bot.training_data import read_examples
+
+    server = EmbeddedRasa(paths, model)
+    await server.start()
+    client = RasaClient(server.url)
+    try:
+        result = await evaluate(read_examples(paths.heldout), client.parse)
+    finally:
+        await client.aclose()
+        await server.stop()
+    record = as_record(result)
+    stem = model.name.removesuffix(".tar.gz")
+    (paths.models / f"{stem}.report.md").write_text(result.as_markdown(), encoding="utf-8")
+    (paths.models / f"{stem}.report.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
+    for language in record:
+        (paths.models / f"{stem}.{language}.svg").write_text(confusion_svg(record, language), encoding="utf-8")
+    return record
+
+
+def rollback() -> int:
+    from bot.nlu.publishing import rollback as rollback_model
+
+    previous = rollback_model(Paths.default())
+    if previous is None:
+        print("helpline: there is no earlier published version", file=sys.stderr)
+        return 1
+    print(f"published again: {previous['model']}")
+    return 0
 
 
 def db_upgrade() -> None:
@@ -182,7 +236,8 @@ def parser() -> argparse.ArgumentParser:
     question = commands.add_parser("ask", help="answer one message, or one per line with '-'")
     question.add_argument("text", help="the message, or '-' to read one message per line from stdin")
     question.add_argument("--json", action="store_true", help="print one JSON object per message")
-    commands.add_parser("train", help="train the NLU model if its inputs changed")
+    training = commands.add_parser("train", help="train if the inputs changed, evaluate, publish if not worse")
+    training.add_argument("--tolerance", type=float, default=0.02, help="largest accuracy drop allowed per language")
     users = commands.add_parser("users", help="console users").add_subparsers(dest="users_command", required=True)
     add = users.add_parser("add", help="create a lawyer, supervisor, editor or admin")
     add.add_argument("username")
@@ -195,6 +250,7 @@ def parser() -> argparse.ArgumentParser:
     content_commands = content.add_subparsers(dest="content_command", required=True)
     content_check_parser = content_commands.add_parser("check", help="coverage, placeholders, limits, duplicates")
     content_check_parser.add_argument("--json", action="store_true")
+    content_commands.add_parser("rollback", help="publish the previous model again")
     add_language = content_commands.add_parser("add-language", help="scaffold the catalog and training file")
     add_language.add_argument("code", help="a language code such as tg")
     privacy_parser = commands.add_parser("privacy", help="data retention")
@@ -220,13 +276,15 @@ def main(argv: list[str] | None = None) -> int:
             case "ask":
                 asyncio.run(ask(arguments.text, arguments.json))
             case "train":
-                train()
+                return train(arguments.tolerance)
             case "db":
                 db_upgrade()
             case "users":
                 return users_add(arguments)
             case "privacy":
                 purge(arguments.days)
+            case "content" if arguments.content_command == "rollback":
+                return rollback()
             case "content" if arguments.content_command == "add-language":
                 return content_add_language(arguments.code)
             case "content":

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from bot.helpline import Helpline
 from bot.nlu.client import RasaClient
+from bot.nlu.publishing import published_model
 from bot.nlu.server import EmbeddedRasa
 from bot.nlu.training import ensure_model
 from bot.paths import Paths
@@ -37,7 +38,7 @@ async def nlu_server(paths: Paths, rasa_url: str | None) -> AsyncIterator[str]:
     if rasa_url:
         yield rasa_url
         return
-    server = EmbeddedRasa(paths, ensure_model(paths))
+    server = EmbeddedRasa(paths, published_model(paths) or ensure_model(paths))
     await server.start()
     try:
         yield server.url

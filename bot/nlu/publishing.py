@@ -1,0 +1,96 @@
+"""Which model is published, and the quality gate a new one must pass.
+
+nlu/models/published.json records the published model and its held-out report; history.json keeps
+every published version, so that `helpline content rollback` can return to the previous one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.paths import Paths
+
+DEFAULT_TOLERANCE = 0.02  # a language may lose at most 2 points of held-out accuracy
+
+
+@dataclass(frozen=True)
+class Verdict:
+    accepted: bool
+    reasons: list[str]
+
+
+def gate(candidate: dict, published: dict | None, tolerance: float) -> Verdict:
+    """Refuse a model that is worse than the published one in any language by more than
+    ``tolerance``, saying which intents got worse."""
+    if published is None:
+        return Verdict(True, [])
+    reasons = []
+    for language, before in published.items():
+        after = candidate.get(language)
+        if after is None:
+            reasons.append(f"{language}: no held-out results for the new model")
+            continue
+        drop = before["accuracy"] - after["accuracy"]
+        if drop > tolerance:
+            worse = [
+                f"{intent} {before['intents'][intent]:.0%}→{after['intents'].get(intent, 0):.0%}"
+                for intent in before["intents"]
+                if after["intents"].get(intent, 0) < before["intents"][intent]
+            ]
+            reasons.append(
+                f"{language}: {before['accuracy']:.1%} → {after['accuracy']:.1%}; worse: {', '.join(worse) or 'none'}"
+            )
+    return Verdict(not reasons, reasons)
+
+
+def _file(paths: Paths, name: str) -> Path:
+    return paths.models / name
+
+
+def published(paths: Paths) -> dict | None:
+    path = _file(paths, "published.json")
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def published_model(paths: Paths) -> Path | None:
+    record = published(paths)
+    if record is None:
+        return None
+    model = paths.models / record["model"]
+    return model if model.exists() else None
+
+
+def history(paths: Paths) -> list[dict]:
+    path = _file(paths, "history.json")
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+
+
+def _write(path: Path, document) -> None:
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+    temporary.replace(path)  # atomic: a worker never reads half a file
+
+
+def publish(paths: Paths, model: Path, report: dict) -> dict:
+    record = {"model": model.name, "report": report, "published_at": dt.datetime.now(dt.UTC).isoformat()}
+    _write(_file(paths, "published.json"), record)
+    _write(_file(paths, "history.json"), [*history(paths), record])
+    return record
+
+
+def rollback(paths: Paths) -> dict | None:
+    """Publish again the version before the current one; None when there is none."""
+    versions = history(paths)
+    current = published(paths)
+    earlier = [v for v in versions if current is None or v["model"] != current["model"]]
+    if not earlier or not (paths.models / earlier[-1]["model"]).exists():
+        return None
+    previous = earlier[-1]
+    _write(_file(paths, "published.json"), {**previous, "published_at": dt.datetime.now(dt.UTC).isoformat()})
+    _write(
+        _file(paths, "history.json"), [v for v in versions if v["model"] != current["model"]] if current else versions
+    )
+    return previous

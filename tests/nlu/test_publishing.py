@@ -1,0 +1,59 @@
+"""The quality gate and the record of published models."""
+
+import xml.etree.ElementTree as ElementTree
+
+from bot.nlu.evaluation import confusion_svg
+from bot.nlu.publishing import gate, history, publish, published, published_model, rollback
+from bot.paths import Paths
+
+
+def report(accuracy: float, visa: float, greet: float) -> dict:
+    return {
+        "ky": {
+            "accuracy": accuracy,
+            "examples": 10,
+            "intents": {"visa_extension": visa, "greet": greet},
+            "confusions": [["visa_extension", "visa_change", 2]],
+        }
+    }
+
+
+def test_the_first_model_is_always_accepted():
+    assert gate(report(0.5, 0.5, 0.5), None, 0.02).accepted
+
+
+def test_a_model_worse_than_the_tolerance_is_refused_naming_the_worse_intents():
+    verdict = gate(report(0.70, 0.40, 1.0), report(0.80, 0.90, 0.7), tolerance=0.02)
+    assert not verdict.accepted
+    assert "ky: 80.0% → 70.0%" in verdict.reasons[0] and "visa_extension 90%→40%" in verdict.reasons[0]
+    assert "greet" not in verdict.reasons[0]
+
+
+def test_a_small_drop_within_the_tolerance_is_accepted():
+    assert gate(report(0.79, 0.8, 0.8), report(0.80, 0.8, 0.8), tolerance=0.02).accepted
+
+
+def test_a_language_missing_from_the_new_results_is_refused():
+    assert not gate({}, report(0.8, 0.8, 0.8), tolerance=0.02).accepted
+
+
+def test_publish_and_roll_back(tmp_path):
+    paths = Paths(tmp_path)
+    paths.models.mkdir(parents=True)
+    first, second = paths.models / "nlu-a.tar.gz", paths.models / "nlu-b.tar.gz"
+    first.write_bytes(b"a")
+    second.write_bytes(b"b")
+    assert rollback(paths) is None
+    publish(paths, first, report(0.8, 0.8, 0.8))
+    publish(paths, second, report(0.81, 0.8, 0.8))
+    assert published_model(paths) == second and len(history(paths)) == 2
+    assert rollback(paths)["model"] == "nlu-a.tar.gz"
+    assert published(paths)["model"] == "nlu-a.tar.gz" and published_model(paths) == first
+    assert [v["model"] for v in history(paths)] == ["nlu-a.tar.gz"]
+    assert rollback(paths) is None  # nothing before the first one
+
+
+def test_the_confusion_picture_is_well_formed_svg():
+    svg = confusion_svg(report(0.8, 0.6, 1.0), "ky")
+    root = ElementTree.fromstring(svg)
+    assert root.tag.endswith("svg") and "visa_extension as visa_change: 2" in svg
