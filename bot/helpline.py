@@ -112,12 +112,16 @@ class Content:
 
 class Helpline:
     def __init__(self, content: Content, nlu: RasaClient | None, sessions: sessionmaker[Session]):
+        self.nlu = nlu
+        self.sessions = sessions
+        self.use(content)
+
+    def use(self, content: Content) -> None:
+        """Serve new content (a publication) from the next message on."""
         self.profile = content.profile
         self.answers = content.answers
         self.detector = content.detector
         self.safety = content.safety
-        self.nlu = nlu
-        self.sessions = sessions
         self.dialogue = Dialogue(self.profile.languages, language_names(self.profile.languages))
 
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -14,6 +15,7 @@ from bot.nlu.publishing import published_model
 from bot.nlu.server import EmbeddedRasa
 from bot.nlu.training import ensure_model
 from bot.paths import Paths
+from bot.publication import follow_publications
 from bot.store.db import default_url, make_engine, migrate, session_factory
 
 log = logging.getLogger(__name__)
@@ -55,9 +57,13 @@ async def running_helpline(paths: Paths | None = None, settings: Settings | None
     try:
         async with nlu_server(paths, settings.rasa_url) as url:
             client = RasaClient(url)
+            helpline = Helpline.from_paths(paths, client, session_factory(engine))
+            follower = asyncio.create_task(follow_publications(helpline, paths, url))
             try:
-                yield Helpline.from_paths(paths, client, session_factory(engine))
+                yield helpline
             finally:
+                follower.cancel()
+                await asyncio.gather(follower, return_exceptions=True)
                 await client.aclose()
     finally:
         engine.dispose()

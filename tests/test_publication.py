@@ -1,0 +1,83 @@
+"""Publishing without downtime: a running helpline follows a new model and new catalogs."""
+
+import asyncio
+import json
+import shutil
+
+import httpx
+from babel.messages.pofile import read_po, write_po
+
+from bot.helpline import Content, Helpline, Inbound
+from bot.nlu.client import RasaClient
+from bot.nlu.publishing import publish
+from bot.paths import Paths
+from bot.publication import follow_publications
+
+
+def copy_of(paths: Paths, root) -> Paths:
+    copy = Paths(root)
+    for folder in (paths.locales, paths.intents, paths.safety):
+        shutil.copytree(folder, root / folder.relative_to(paths.root))
+    shutil.copy(paths.root / "data" / "profile.yml", root / "data" / "profile.yml")
+    copy.models.mkdir(parents=True)
+    return copy
+
+
+def retranslate(paths: Paths, language: str, context: str, text: str) -> None:
+    path = paths.locales / language / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    for message in catalog:
+        if message.context == context:
+            message.string = text
+    with path.open("wb") as handle:
+        write_po(handle, catalog, width=0)
+
+
+async def test_a_running_helpline_follows_the_published_model_and_catalogs(paths, sessions, tmp_path, monkeypatch):
+    monkeypatch.delenv("HELPLINE_PROFILE", raising=False)
+    copy = copy_of(paths, tmp_path)
+    loads = []
+
+    def rasa(request: httpx.Request) -> httpx.Response:
+        if request.method == "PUT":
+            loads.append(json.loads(request.read())["model_file"])
+            return httpx.Response(204)
+        text = json.loads(request.read())["text"]
+        return httpx.Response(200, json={"text": text, "intent": {"name": "thanks", "confidence": 0.99}})
+
+    transport = httpx.MockTransport(rasa)
+    helpline = Helpline(Content.load(copy), RasaClient("http://rasa.test", transport=transport), sessions)
+    old = helpline.text("answer:thanks", "ky")
+    follower = asyncio.create_task(
+        follow_publications(helpline, copy, "http://rasa.test", every=0.05, transport=transport)
+    )
+    replies = []
+
+    async def migrants():
+        for n in range(60):
+            reply = await helpline.handle(Inbound("web", f"pub-{n}", "рахмат сизге чоң"))
+            replies.append(reply.text)
+            await asyncio.sleep(0.01)
+
+    try:
+        await asyncio.sleep(0.2)  # the follower has seen the current publication
+        flowing = asyncio.create_task(migrants())
+        await asyncio.sleep(0.1)
+        model = copy.models / "nlu-new.tar.gz"
+        model.write_bytes(b"model")
+        publish(copy, model, {})
+        retranslate(copy, "ky", "answer:thanks", "Рахмат! Дагы суроо болсо, жазыңыз.")
+        await flowing
+        for _ in range(100):
+            if loads and helpline.answers.raw("answer:thanks", "ky").startswith("Рахмат! Дагы"):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        follower.cancel()
+        await asyncio.gather(follower, return_exceptions=True)
+    assert loads == [str(model)]
+    assert helpline.answers.raw("answer:thanks", "ky") == "Рахмат! Дагы суроо болсо, жазыңыз."
+    # every message during the switch was answered, each by the old or the new catalog
+    assert len(replies) == 60
+    assert all(text in (old, "Рахмат! Дагы суроо болсо, жазыңыз.") for text in replies)
