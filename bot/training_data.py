@@ -46,3 +46,21 @@ def read_examples(folder: Path) -> list[Example]:
     for path in sorted(folder.glob("*.yml")):
         examples.extend(read_nlu_file(path))
     return examples
+
+
+class _RasaYamlDumper(yaml.SafeDumper):
+    """Writes multi-line strings as YAML block scalars, as Rasa's own files do."""
+
+
+_RasaYamlDumper.add_representer(
+    str,
+    lambda dumper, text: dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None),
+)
+
+
+def write_nlu_file(path: Path, document: dict) -> None:
+    """Write a Rasa NLU document atomically (a running worker never reads half a file)."""
+    temporary = path.with_suffix(".yml.tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        yaml.dump(document, handle, allow_unicode=True, sort_keys=False, Dumper=_RasaYamlDumper, width=10_000)
+    temporary.replace(path)

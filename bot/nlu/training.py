@@ -11,11 +11,9 @@ import logging
 import subprocess
 from pathlib import Path
 
-import yaml
-
 from bot.nlu.augmentation import augment
 from bot.paths import Paths
-from bot.training_data import read_examples
+from bot.training_data import read_examples, write_nlu_file
 
 log = logging.getLogger(__name__)
 
@@ -62,18 +60,7 @@ def write_training_data(paths: Paths, folder: Path) -> None:
                 for intent, texts in intents.items()
             ],
         }
-        with (folder / f"{language}.yml").open("w", encoding="utf-8") as handle:
-            yaml.dump(document, handle, allow_unicode=True, sort_keys=False, Dumper=_BlockDumper)
-
-
-class _BlockDumper(yaml.SafeDumper):
-    """Writes multi-line strings as YAML block scalars, as Rasa's own files do."""
-
-
-_BlockDumper.add_representer(
-    str,
-    lambda dumper, text: dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None),
-)
+        write_nlu_file(folder / f"{language}.yml", document)
 
 
 def ensure_model(paths: Paths) -> Path:

@@ -136,7 +136,7 @@ async def console_home(request: Request):
 
 
 def console_routes() -> list[Route]:
-    from bot.console import views
+    from bot.console import content_views, views
 
     return [
         Route("/", views.queue_page),
@@ -146,6 +146,11 @@ def console_routes() -> list[Route]:
         Route("/queue.json", views.queue_json),
         Route("/events", views.events_stream),
         Route("/stats", views.stats_page),
+        Route("/content", content_views.coverage),
+        Route("/content/unanswered", content_views.inbox),
+        Route("/content/examples", content_views.add_example, methods=["POST"]),
+        Route("/content/answers/{context:str}", content_views.answer_form),
+        Route("/content/answers/{context:str}", content_views.save_answer, methods=["POST"]),
         Route("/take-next", views.take_next, methods=["POST"]),
         Route("/cases/{case_id:int}", views.case_page),
         Route("/cases/{case_id:int}/messages.json", views.case_messages),

@@ -1,0 +1,144 @@
+"""Editor pages: coverage, answers side by side with the source, training examples, and the inbox
+of questions the bot could not answer. Edits go through bot.content.editing into the same files."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from anyio import to_thread
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from bot.cases.actions import audit
+from bot.content.check import check
+from bot.content.editing import EditError, add_examples, save_source, save_translation
+from bot.dialogue import ANSWER_THRESHOLD
+from bot.intents import INTENTS
+from bot.paths import Paths
+from bot.store.models import Message
+from bot.training_data import read_examples
+
+from .views import current_account, form_with_csrf, page, sessions_of, to_login
+
+EDITORS = ("editor", "admin")
+WHATSAPP_BODY_LIMIT = 1024
+
+
+async def _editor(request: Request):
+    user = await current_account(request)
+    if user is None:
+        return None, to_login()
+    if user.role not in EDITORS:
+        return user, page(request, "console/error.html", {"message": "These pages are for editors."}, status=403)
+    return user, None
+
+
+def _record(sessions, lawyer_id: int, action: str, detail: str) -> None:
+    with sessions.begin() as session:
+        audit(session, action, None, lawyer_id, detail)
+
+
+async def coverage(request: Request) -> Response:
+    user, refusal = await _editor(request)
+    if refusal:
+        return refusal
+    helpline = request.app.state.helpline
+    paths = Paths.default()
+    report = await to_thread.run_sync(
+        lambda: check(read_examples(paths.intents), helpline.answers, helpline.profile.languages)
+    )
+    return page(request, "console/content.html", {"user": user, "report": report})
+
+
+async def answer_form(request: Request) -> Response:
+    user, refusal = await _editor(request)
+    if refusal:
+        return refusal
+    helpline = request.app.state.helpline
+    context = request.path_params["context"]
+    if context not in helpline.answers.source:
+        return page(request, "console/error.html", {"message": "No such text."}, status=404)
+    language = request.query_params.get("language", "ru")
+    translation = helpline.answers.translations.get(language, {}).get(context)
+    preview = helpline.text(context, language) if language in helpline.profile.languages else ""
+    return page(
+        request,
+        "console/answer.html",
+        {
+            "user": user,
+            "context": context,
+            "language": language,
+            "languages": helpline.profile.languages,
+            "source": helpline.answers.source[context],
+            "text": translation.text if translation else "",
+            "fuzzy": bool(translation and translation.fuzzy),
+            "preview": preview,
+            "whatsapp_split": len(preview) > WHATSAPP_BODY_LIMIT,
+            "error": request.query_params.get("error"),
+        },
+    )
+
+
+async def save_answer(request: Request) -> Response:
+    user, refusal = await _editor(request)
+    if refusal:
+        return refusal
+    form = await form_with_csrf(request)
+    if form is None:
+        return Response(status_code=400)
+    context, language = request.path_params["context"], str(form.get("language", ""))
+    text = str(form.get("text", "")).replace("\r\n", "\n").strip()
+    paths = Paths.default()
+    try:
+        if language == "en":
+            await to_thread.run_sync(save_source, paths, context, text)
+        else:
+            await to_thread.run_sync(save_translation, paths, language, context, text, form.get("reviewed") == "on")
+    except EditError as error:
+        return RedirectResponse(f"/console/content/answers/{context}?language={language}&error={error}", 303)
+    await to_thread.run_sync(_record, sessions_of(request), user.id, "edit_answer", f"{language} {context}")
+    return RedirectResponse(f"/console/content/answers/{context}?language={language}&saved=1", status_code=303)
+
+
+def _unanswered(sessions, days: int = 30) -> list[Message]:
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+    with sessions() as session:
+        query = (
+            select(Message)
+            .where(
+                Message.direction == "in",
+                Message.created_at >= since,
+                Message.confidence.is_not(None),
+                Message.confidence < ANSWER_THRESHOLD,
+                ~Message.text.startswith("/"),
+            )
+            .order_by(Message.language, Message.intent, Message.id.desc())
+            .limit(300)
+        )
+        return list(session.scalars(query))
+
+
+async def inbox(request: Request) -> Response:
+    user, refusal = await _editor(request)
+    if refusal:
+        return refusal
+    messages = await to_thread.run_sync(_unanswered, sessions_of(request))
+    return page(request, "console/inbox.html", {"user": user, "messages": messages, "intents": INTENTS})
+
+
+async def add_example(request: Request) -> Response:
+    user, refusal = await _editor(request)
+    if refusal:
+        return refusal
+    form = await form_with_csrf(request)
+    if form is None:
+        return Response(status_code=400)
+    language, intent = str(form.get("language", "")), str(form.get("intent", ""))
+    texts = str(form.get("texts", "")).splitlines()
+    try:
+        added = await to_thread.run_sync(add_examples, Paths.default(), language, intent, texts)
+    except EditError as error:
+        return page(request, "console/error.html", {"message": str(error)}, status=422)
+    await to_thread.run_sync(_record, sessions_of(request), user.id, "add_examples", f"{language} {intent} +{added}")
+    return RedirectResponse(str(form.get("back") or "/console/content"), status_code=303)
