@@ -14,6 +14,7 @@ from bot.cases.actions import audit
 from bot.content.check import check
 from bot.content.editing import EditError, add_examples, save_source, save_translation
 from bot.dialogue import ANSWER_THRESHOLD
+from bot.helpline import Content
 from bot.intents import INTENTS
 from bot.paths import Paths
 from bot.store.models import Message
@@ -32,6 +33,11 @@ async def _editor(request: Request):
     if user.role not in EDITORS:
         return user, page(request, "console/error.html", {"message": "These pages are for editors."}, status=403)
     return user, None
+
+
+async def _serve_new_content(request: Request, paths: Paths) -> None:
+    """This worker serves the edit at once; the others follow within seconds (bot.publication)."""
+    request.app.state.helpline.use(await to_thread.run_sync(Content.load, paths))
 
 
 def _record(sessions, lawyer_id: int, action: str, detail: str) -> None:
@@ -98,6 +104,7 @@ async def save_answer(request: Request) -> Response:
     except EditError as error:
         return RedirectResponse(f"/console/content/answers/{context}?language={language}&error={error}", 303)
     await to_thread.run_sync(_record, sessions_of(request), user.id, "edit_answer", f"{language} {context}")
+    await _serve_new_content(request, paths)
     return RedirectResponse(f"/console/content/answers/{context}?language={language}&saved=1", status_code=303)
 
 
@@ -141,4 +148,5 @@ async def add_example(request: Request) -> Response:
     except EditError as error:
         return page(request, "console/error.html", {"message": str(error)}, status=422)
     await to_thread.run_sync(_record, sessions_of(request), user.id, "add_examples", f"{language} {intent} +{added}")
+    await _serve_new_content(request, Paths.default())
     return RedirectResponse(str(form.get("back") or "/console/content"), status_code=303)

@@ -73,3 +73,36 @@ def test_a_lawyer_takes_an_escalated_web_chat_and_closes_it(browser, content, se
         migrant.wait_for_function(f"document.body.innerText.split('{ticket}').length >= 3", timeout=15_000)
         phone.close()
         laptop.close()
+
+
+def test_an_editor_reviews_a_kyrgyz_answer_in_the_browser(browser, content, sessions, paths, tmp_path, monkeypatch):
+    import shutil
+
+    from bot.answers import Answers
+    from bot.paths import Paths
+
+    for folder in (paths.locales, paths.intents, paths.safety):
+        shutil.copytree(folder, tmp_path / folder.relative_to(paths.root))
+    shutil.copy(paths.root / "data" / "profile.yml", tmp_path / "data" / "profile.yml")
+    monkeypatch.setenv("HELPLINE_HOME", str(tmp_path))
+    create_user(sessions, "eda", "Eda Editor", "editor", PASSWORD, [], [])
+    with serving(app_for(content, sessions), lifespan="on") as url:
+        laptop = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = laptop.new_page()
+        page.goto(f"{url}/console/login")
+        page.fill("input[name=username]", "eda")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.click("text=Content")
+        page.click("a[href='/console/content/answers/answer:residence_registration?language=ky']")
+        assert page.is_visible("text=(not reviewed)")
+        page.fill("#translation", page.input_value("#translation") + " (текшерилди)")
+        page.check("input[name=reviewed]")
+        page.click("#save")
+        page.wait_for_selector("text=Saved.")
+        assert not page.is_visible("text=(not reviewed)")  # the page shows what is now served
+        assert page.input_value("#translation").endswith("(текшерилди)")
+        page.screenshot(path=str(paths.state / "screenshots" / "editor-answer.png"))
+        laptop.close()
+    saved = Answers.load(Paths(tmp_path).locales).translations["ky"]["answer:residence_registration"]
+    assert saved.text.endswith("(текшерилди)") and not saved.fuzzy
