@@ -168,6 +168,17 @@ async def _case_for(request: Request, acting: bool):
     return user, detail, None
 
 
+async def _case_form(request: Request):
+    """For actions on a case: the user, the case and the submitted form, or the refusal to send."""
+    user, detail, refusal = await _case_for(request, acting=True)
+    if refusal:
+        return None, None, None, refusal
+    form = await form_with_csrf(request)
+    if form is None:
+        return None, None, None, Response(status_code=400)
+    return user, detail, form, None
+
+
 async def case_page(request: Request) -> Response:
     user, detail, refusal = await _case_for(request, acting=False)
     if refusal:
@@ -219,12 +230,9 @@ async def case_messages(request: Request) -> Response:
 
 
 async def reply(request: Request) -> Response:
-    user, detail, refusal = await _case_for(request, acting=True)
+    user, detail, form, refusal = await _case_form(request)
     if refusal:
         return refusal
-    form = await form_with_csrf(request)
-    if form is None:
-        return Response(status_code=400)
     text = str(form.get("text", "")).strip()
     if text:
         message = await to_thread.run_sync(
@@ -236,12 +244,9 @@ async def reply(request: Request) -> Response:
 
 
 async def note(request: Request) -> Response:
-    user, detail, refusal = await _case_for(request, acting=True)
+    user, detail, form, refusal = await _case_form(request)
     if refusal:
         return refusal
-    form = await form_with_csrf(request)
-    if form is None:
-        return Response(status_code=400)
     text = str(form.get("text", "")).strip()
     if text:
         await to_thread.run_sync(cases.add_note, sessions_of(request), detail.row.id, user.id, text)
@@ -249,33 +254,27 @@ async def note(request: Request) -> Response:
 
 
 async def transfer(request: Request) -> Response:
-    user, detail, refusal = await _case_for(request, acting=True)
+    user, detail, form, refusal = await _case_form(request)
     if refusal:
         return refusal
-    form = await form_with_csrf(request)
-    if form is None or not str(form.get("lawyer", "")).isdigit():
+    if not str(form.get("lawyer", "")).isdigit():
         return Response(status_code=400)
     moved = await to_thread.run_sync(cases.transfer, sessions_of(request), detail.row.id, user.id, int(form["lawyer"]))
     return RedirectResponse("/console" if moved else f"/console/cases/{detail.row.id}", status_code=303)
 
 
 async def release(request: Request) -> Response:
-    user, detail, refusal = await _case_for(request, acting=True)
+    user, detail, _form, refusal = await _case_form(request)
     if refusal:
         return refusal
-    if await form_with_csrf(request) is None:
-        return Response(status_code=400)
     await to_thread.run_sync(cases.release, sessions_of(request), detail.row.id, user.id, "transfer")
     return RedirectResponse("/console", status_code=303)
 
 
 async def close(request: Request) -> Response:
-    user, detail, refusal = await _case_for(request, acting=True)
+    user, detail, form, refusal = await _case_form(request)
     if refusal:
         return refusal
-    form = await form_with_csrf(request)
-    if form is None:
-        return Response(status_code=400)
     outcome = str(form.get("outcome", ""))
     if outcome not in OUTCOMES:
         return page(request, "console/error.html", {"message": "Choose an outcome."}, status=422)
