@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from anyio import to_thread
-from sqlalchemy import select
+from sqlalchemy import select, update
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -108,6 +108,11 @@ async def save_answer(request: Request) -> Response:
     return RedirectResponse(f"/console/content/answers/{context}?language={language}&saved=1", status_code=303)
 
 
+def _triage(sessions, message_id: int, decision: str) -> None:
+    with sessions.begin() as session:
+        session.execute(update(Message).where(Message.id == message_id).values(triage=decision))
+
+
 def _unanswered(sessions, days: int = 30) -> list[Message]:
     since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
     with sessions() as session:
@@ -119,6 +124,7 @@ def _unanswered(sessions, days: int = 30) -> list[Message]:
                 Message.confidence.is_not(None),
                 Message.confidence < ANSWER_THRESHOLD,
                 ~Message.text.startswith("/"),
+                Message.triage.is_(None),
             )
             .order_by(Message.language, Message.intent, Message.id.desc())
             .limit(300)
@@ -143,10 +149,17 @@ async def add_example(request: Request) -> Response:
         return Response(status_code=400)
     language, intent = str(form.get("language", "")), str(form.get("intent", ""))
     texts = str(form.get("texts", "")).splitlines()
+    message_id = str(form.get("message", ""))
+    if intent == "out_of_scope" and message_id.isdigit():
+        await to_thread.run_sync(_triage, sessions_of(request), int(message_id), "out_of_scope")
+        await to_thread.run_sync(_record, sessions_of(request), user.id, "out_of_scope", f"message {message_id}")
+        return RedirectResponse(str(form.get("back") or "/console/content"), status_code=303)
     try:
         added = await to_thread.run_sync(add_examples, Paths.default(), language, intent, texts)
     except EditError as error:
         return page(request, "console/error.html", {"message": str(error)}, status=422)
+    if message_id.isdigit():
+        await to_thread.run_sync(_triage, sessions_of(request), int(message_id), "example")
     await to_thread.run_sync(_record, sessions_of(request), user.id, "add_examples", f"{language} {intent} +{added}")
     await _serve_new_content(request, Paths.default())
     return RedirectResponse(str(form.get("back") or "/console/content"), status_code=303)

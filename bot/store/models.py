@@ -89,6 +89,8 @@ class Message(Base):
     error: Mapped[str | None] = mapped_column(String(255))
     media_type: Mapped[str | None] = mapped_column(String(32))
     media_ref: Mapped[str | None] = mapped_column(String(512))
+    # an editor's decision on a message the bot was unsure about: "example" or "out_of_scope"
+    triage: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")

@@ -110,15 +110,39 @@ async def test_unanswered_questions_become_training_examples(editor, content_cop
     await log_in(client, "eda")
     inbox = await client.get("/console/content/unanswered")
     assert "патент продлить кантип болот" in inbox.text
+    message_id = re.search(r'name="message" value="(\d+)"', inbox.text).group(1)
     await client.post(
         "/console/content/examples",
         data={
             "csrf": csrf_of(inbox.text),
             "language": "ky",
             "intent": "work_permit",
+            "message": message_id,
             "texts": "патент продлить кантип болот",
         },
     )
     added = [e for e in read_examples(content_copy.intents) if e.text == "патент продлить кантип болот"]
     assert [(e.language, e.intent) for e in added] == [("ky", "work_permit")]
+    assert "патент продлить кантип болот" not in (await client.get("/console/content/unanswered")).text
     assert Content.load(content_copy).answers  # the files still load after the edit
+
+
+async def test_a_question_marked_out_of_scope_leaves_the_inbox_without_becoming_an_example(editor, content_copy):
+    client, app = editor
+
+    def unsure(request):
+        return httpx.Response(200, json={"text": "x", "intent": {"name": "job_search", "confidence": 0.1}})
+
+    app.state.helpline.nlu = RasaClient("http://rasa.test", transport=httpx.MockTransport(unsure))
+    await app.state.helpline.handle(Inbound("web", "inbox-2", "what is the weather in bishkek"))
+    await log_in(client, "eda")
+    inbox = await client.get("/console/content/unanswered")
+    message_id = re.search(r'name="message" value="(\d+)"', inbox.text).group(1)
+    before = len(read_examples(content_copy.intents))
+    await client.post(
+        "/console/content/examples",
+        data={"csrf": csrf_of(inbox.text), "language": "en", "intent": "out_of_scope", "message": message_id,
+              "texts": "what is the weather in bishkek", "back": "/console/content/unanswered"},
+    )  # fmt: skip
+    assert "what is the weather in bishkek" not in (await client.get("/console/content/unanswered")).text
+    assert len(read_examples(content_copy.intents)) == before
