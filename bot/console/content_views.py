@@ -35,6 +35,17 @@ async def _editor(request: Request):
     return user, None
 
 
+async def _editor_form(request: Request):
+    """For editors' changes: the user and the submitted form, or the refusal to send."""
+    user, refusal = await _editor(request)
+    if refusal:
+        return None, None, refusal
+    form = await form_with_csrf(request)
+    if form is None:
+        return None, None, Response(status_code=400)
+    return user, form, None
+
+
 async def _serve_new_content(request: Request, paths: Paths) -> None:
     """This worker serves the edit at once; the others follow within seconds (bot.publication)."""
     request.app.state.helpline.use(await to_thread.run_sync(Content.load, paths))
@@ -87,12 +98,9 @@ async def answer_form(request: Request) -> Response:
 
 
 async def save_answer(request: Request) -> Response:
-    user, refusal = await _editor(request)
+    user, form, refusal = await _editor_form(request)
     if refusal:
         return refusal
-    form = await form_with_csrf(request)
-    if form is None:
-        return Response(status_code=400)
     context, language = request.path_params["context"], str(form.get("language", ""))
     text = str(form.get("text", "")).replace("\r\n", "\n").strip()
     paths = Paths.default()
@@ -141,12 +149,9 @@ async def inbox(request: Request) -> Response:
 
 
 async def add_example(request: Request) -> Response:
-    user, refusal = await _editor(request)
+    user, form, refusal = await _editor_form(request)
     if refusal:
         return refusal
-    form = await form_with_csrf(request)
-    if form is None:
-        return Response(status_code=400)
     language, intent = str(form.get("language", "")), str(form.get("intent", ""))
     texts = str(form.get("texts", "")).splitlines()
     message_id = str(form.get("message", ""))

@@ -7,6 +7,7 @@ import logging
 from anyio import to_thread
 
 from bot.cases.reading import CaseDetail
+from bot.events import announce
 from bot.helpline import Reply
 from bot.store import actions
 from bot.store.models import Conversation, Message, utcnow
@@ -22,6 +23,7 @@ def _store_notice(sessions, conversation_id: int, channel: str, text: str, langu
         )  # fmt: skip
         session.add(message)
         session.flush()
+        announce(session, "message", conversation_id=conversation_id)
         return message.id
 
 
