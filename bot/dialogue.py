@@ -113,7 +113,6 @@ def topic_buttons() -> tuple[Button, ...]:
 
 
 LAWYER_BUTTON = Button("ui:button_lawyer", "/lawyer")
-LANGUAGE_BUTTON = Button("ui:button_language", "/language")
 FEEDBACK_BUTTONS = (
     Button("ui:button_yes", "/feedback yes"),
     Button("ui:button_no", "/feedback no"),
