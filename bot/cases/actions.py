@@ -193,17 +193,10 @@ def record_lawyer_reply(sessions: sessionmaker[Session], case_id: int, lawyer_id
             return None
         conversation = session.get(Conversation, case.conversation_id)
         now = utcnow()
-        message = Message(
-            conversation_id=case.conversation_id,
-            direction="out",
-            channel=conversation.channel,
-            text=text,
-            language=case.language,
-            lawyer_id=lawyer_id,
-            answered=True,
-            status="pending",
-            created_at=now,
+        message = Message.outbound(
+            case.conversation_id, conversation.channel, text, language=case.language, lawyer_id=lawyer_id
         )
+        message.created_at = now
         session.add(message)
         case.first_reply_at = case.first_reply_at or now
         case.assigned_at = now  # activity: keeps the case from being requeued as stale

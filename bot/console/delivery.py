@@ -10,17 +10,14 @@ from bot.cases.reading import CaseDetail
 from bot.events import announce
 from bot.helpline import Reply
 from bot.store import actions
-from bot.store.models import Conversation, Message, utcnow
+from bot.store.models import Conversation, Message
 
 log = logging.getLogger(__name__)
 
 
 def _store_notice(sessions, conversation_id: int, channel: str, text: str, language: str | None) -> int:
     with sessions.begin() as session:
-        message = Message(
-            conversation_id=conversation_id, direction="out", channel=channel, text=text, language=language,
-            answered=True, status="pending", created_at=utcnow(),
-        )  # fmt: skip
+        message = Message.outbound(conversation_id, channel, text, language=language)
         session.add(message)
         session.flush()
         announce(session, "message", conversation_id=conversation_id)

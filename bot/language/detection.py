@@ -52,6 +52,9 @@ SHORT_MESSAGE_LETTERS = 12
 PRIOR_WEIGHT = 0.6
 HINT_WEIGHT = 0.25
 DEFAULT_WEIGHT = 0.25
+# With nothing else to go on, a Latin-script message is most likely English, the language migrants
+# share when they do not write their own; Cyrillic goes to the helpline's main language.
+LATIN_DEFAULT = "en"
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,7 @@ class LanguageDetector:
             return Detection(fallback, None, 0.0, "no letters")
 
         main_script = counts.most_common(1)[0][0]
+        default = self.served[0]
         if counts.get("hangul", 0) >= 2 or main_script == "hangul":  # Korean migrants mix in English, never the reverse
             return self._decide({"ko": 1.0}, "ko", "hangul")
         if main_script in scripts.SCRIPT_LANGUAGE:
@@ -223,6 +227,8 @@ class LanguageDetector:
                 if european and european not in self.served:
                     return self._unserved(european, "langdetect")
             candidates = LATIN_VARIANTS
+            if LATIN_DEFAULT in self.served:
+                default = LATIN_DEFAULT
         else:
             return Detection(fallback, None, 0.0, "unknown script")
 
@@ -234,7 +240,7 @@ class LanguageDetector:
             lang: (0.5 * ngram.get(lang, 0.0) + 0.5 * lexicon.get(lang, 0.0)) if lexicon else ngram.get(lang, 0.0)
             for lang in languages
         }
-        return self._weigh_priors(scores, letters, conversation_language, channel_hint, fallback)
+        return self._weigh_priors(scores, letters, conversation_language, channel_hint, default)
 
     def _unserved_words(self, text: str) -> str | None:
         words = words_of(text)
@@ -278,10 +284,11 @@ class LanguageDetector:
         letters: int,
         conversation_language: str | None,
         channel_hint: str | None,
-        fallback: str,
+        default: str,
     ) -> Detection:
         total = sum(scores.values())
         if total <= 0:
+            fallback = conversation_language or self._served_hint(channel_hint) or default
             return Detection(fallback, None, 0.0, "no evidence")
         posterior = {lang: score / total for lang, score in scores.items()}
         # the shorter the message, the more the conversation so far decides
@@ -289,7 +296,7 @@ class LanguageDetector:
         hint = self._served_hint(channel_hint)
         priors = [(conversation_language, PRIOR_WEIGHT), (hint, HINT_WEIGHT)]
         if not conversation_language and not hint:
-            priors.append((self.served[0], DEFAULT_WEIGHT))  # ties go to the helpline's main language
+            priors.append((default, DEFAULT_WEIGHT))
         for prior, weight in priors:
             if prior in posterior:
                 boost = weight * (0.5 + shortness)

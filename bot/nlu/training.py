@@ -28,6 +28,7 @@ def input_files(paths: Paths) -> list[Path]:
         *sorted(paths.intents.glob("*.yml")),
         paths.nlu_config,
         paths.nlu_requirements,
+        *sorted((paths.nlu / "helpline_nlu").glob("*.py")),  # the project's own Rasa components
         code / "augmentation.py",  # the variants it writes are inputs too
     ]
 

@@ -159,19 +159,16 @@ def record_turn(
         conversation.updated_at = utcnow()
         if reply is None:
             return None
-        outbound = Message(
-            conversation_id=conversation.id,
-            direction="out",
-            channel=conversation.channel,
-            text=reply,
+        outbound = Message.outbound(
+            conversation.id,
+            conversation.channel,
+            reply,
+            status=delivery,
             language=analysis.language,
             intent=analysis.intent,
             confidence=analysis.confidence,
             topic=analysis.topic,
             urgent=analysis.urgent,
-            answered=True,
-            status=delivery,
-            created_at=utcnow(),
         )
         session.add(outbound)
         session.flush()

@@ -95,6 +95,17 @@ class Message(Base):
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
 
+    @classmethod
+    def outbound(
+        cls, conversation_id: int, channel: str, text: str, *, status: str | None = "pending", **fields
+    ) -> Message:
+        """A message to the migrant (from the bot, a lawyer or the queue), not yet delivered."""
+        fields.setdefault("created_at", utcnow())
+        return cls(
+            conversation_id=conversation_id, direction="out", channel=channel, text=text, answered=True, status=status,
+            **fields,
+        )  # fmt: skip
+
 
 class Lawyer(Base):
     """A console user: lawyer, supervisor, editor or admin."""
