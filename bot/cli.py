@@ -81,29 +81,45 @@ def serve(host: str, port: int) -> None:
     uvicorn.run(create_app(running_helpline, running_channels), host=host, port=port, log_level="info")
 
 
-def train(tolerance: float) -> int:
+def train(tolerance: float, by: str | None = None) -> int:
     """Train if the inputs changed, evaluate on the held-out examples, publish if no language got worse."""
+    from bot.nlu import runs
+
+    paths = Paths.default()
+    try:
+        with runs.exclusive(paths):
+            runs.record(paths, runs.RUNNING, by)
+            try:
+                outcome, lines = _train_and_publish(paths, tolerance)
+            except Exception as error:
+                runs.record(paths, runs.FAILED, lines=[f"{type(error).__name__}: {error}"[-2000:]])
+                raise
+            runs.record(paths, outcome, lines=lines)
+    except runs.Busy as busy:
+        print(f"helpline: {busy}", file=sys.stderr)
+        return 3
+    for line in lines:
+        print(line, file=sys.stderr if outcome == runs.REFUSED else sys.stdout)
+    return 1 if outcome == runs.REFUSED else 0
+
+
+def _train_and_publish(paths: Paths, tolerance: float) -> tuple[str, list[str]]:
+    from bot.nlu import runs
     from bot.nlu.publishing import gate, publish, published
     from bot.nlu.training import ensure_model
 
-    paths = Paths.default()
     model = ensure_model(paths)
     current = published(paths)
     if current is not None and current["model"] == model.name:
-        print(f"{model} is published")
-        return 0
+        return runs.UNCHANGED, [f"{model} is published"]
     report = asyncio.run(evaluate_model(paths, model))
-    for language, figures in report.items():
-        print(f"{language}: {figures['accuracy']:.1%} of {figures['examples']} held-out examples")
+    lines = [f"{language}: {figures['accuracy']:.1%} of {figures['examples']} held-out examples"
+             for language, figures in report.items()]  # fmt: skip
     verdict = gate(report, current["report"] if current else None, tolerance)
     if not verdict.accepted:
-        print(f"helpline: not published, worse than {current['model']}:", file=sys.stderr)
-        for reason in verdict.reasons:
-            print(f"  {reason}", file=sys.stderr)
-        return 1
+        return runs.REFUSED, [*lines, f"not published, worse than {current['model']}:", *verdict.reasons]
     publish(paths, model, report)
-    print(f"{model} is published")
-    return 0
+    return runs.PUBLISHED, [*lines, f"{model} is published"]
 
 
 async def evaluate_model(paths: Paths, model) -> dict:
@@ -238,6 +254,7 @@ def parser() -> argparse.ArgumentParser:
     question.add_argument("--json", action="store_true", help="print one JSON object per message")
     training = commands.add_parser("train", help="train if the inputs changed, evaluate, publish if not worse")
     training.add_argument("--tolerance", type=float, default=0.02, help="largest accuracy drop allowed per language")
+    training.add_argument("--by", help=argparse.SUPPRESS)  # who started it, when the console does
     users = commands.add_parser("users", help="console users").add_subparsers(dest="users_command", required=True)
     add = users.add_parser("add", help="create a lawyer, supervisor, editor or admin")
     add.add_argument("username")
@@ -276,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
             case "ask":
                 asyncio.run(ask(arguments.text, arguments.json))
             case "train":
-                return train(arguments.tolerance)
+                return train(arguments.tolerance, arguments.by)
             case "db":
                 db_upgrade()
             case "users":

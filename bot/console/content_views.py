@@ -16,6 +16,8 @@ from bot.content.editing import EditError, add_examples, save_source, save_trans
 from bot.dialogue import ANSWER_THRESHOLD
 from bot.helpline import Content
 from bot.intents import INTENTS
+from bot.nlu import runs
+from bot.nlu.publishing import published
 from bot.paths import Paths
 from bot.store.models import Message
 from bot.training_data import read_examples
@@ -65,7 +67,22 @@ async def coverage(request: Request) -> Response:
     report = await to_thread.run_sync(
         lambda: check(read_examples(paths.intents), helpline.answers, helpline.profile.languages)
     )
-    return page(request, "console/content.html", {"user": user, "report": report})
+    model, run = await to_thread.run_sync(lambda: (published(paths), runs.last(paths)))
+    busy = request.query_params.get("busy") == "1"
+    context = {"user": user, "report": report, "model": model, "run": run, "busy": busy, "RUNNING": runs.RUNNING}
+    return page(request, "console/content.html", context)
+
+
+async def train(request: Request) -> Response:
+    """Train on the current examples and publish if no language got worse, in the background."""
+    user, _form, refusal = await _editor_form(request)
+    if refusal:
+        return refusal
+    started = await to_thread.run_sync(runs.start, Paths.default(), user.username)
+    if not started:
+        return RedirectResponse("/console/content?busy=1", status_code=303)
+    await to_thread.run_sync(_record, sessions_of(request), user.id, "train", "started from the console")
+    return RedirectResponse("/console/content", status_code=303)
 
 
 async def answer_form(request: Request) -> Response:

@@ -149,6 +149,7 @@ def console_routes() -> list[Route]:
         Route("/content", content_views.coverage),
         Route("/content/unanswered", content_views.inbox),
         Route("/content/examples", content_views.add_example, methods=["POST"]),
+        Route("/content/train", content_views.train, methods=["POST"]),
         Route("/content/answers/{context:str}", content_views.answer_form),
         Route("/content/answers/{context:str}", content_views.save_answer, methods=["POST"]),
         Route("/take-next", views.take_next, methods=["POST"]),

@@ -1,17 +1,22 @@
 """Editor pages over HTTP, writing to a copy of the content files."""
 
+import asyncio
 import contextlib
 import re
 import shutil
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from bot.answers import Answers
 from bot.console.users import create_user
 from bot.helpline import Content, Helpline, Inbound
+from bot.nlu import runs
 from bot.nlu.client import RasaClient
+from bot.nlu.publishing import published
 from bot.paths import Paths
+from bot.store.models import AuditEntry
 from bot.training_data import read_examples
 from bot.web.app import create_app
 
@@ -146,3 +151,56 @@ async def test_a_question_marked_out_of_scope_leaves_the_inbox_without_becoming_
     )  # fmt: skip
     assert "what is the weather in bishkek" not in (await client.get("/console/content/unanswered")).text
     assert len(read_examples(content_copy.intents)) == before
+
+
+@pytest.fixture
+def trained_copy(content_copy, paths):
+    """The copy also holds the NLU inputs and the published model, as after `make setup`."""
+    nlu = content_copy.nlu
+    shutil.copytree(paths.nlu / "helpline_nlu", nlu / "helpline_nlu", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("config.yml", "requirements.txt"):
+        shutil.copy(paths.nlu / name, nlu / name)
+    (nlu / "models").mkdir()
+    record = published(paths)
+    (nlu / "models" / record["model"]).symlink_to(paths.models / record["model"])
+    shutil.copy(paths.models / "published.json", nlu / "models" / "published.json")
+    return content_copy
+
+
+async def _finished(paths, timeout=120.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        run = runs.last(paths)
+        if run and run["outcome"] != runs.RUNNING:
+            return run
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"the training run did not finish: {runs.last(paths)}")
+
+
+async def test_an_editor_trains_and_publishes_from_the_console(editor, trained_copy, sessions):
+    client, _ = editor
+    await log_in(client, "aida")
+    refused = await client.post("/console/content/train", data={"csrf": "not needed: refused before"})
+    assert refused.status_code == 403 and runs.last(trained_copy) is None
+    await log_in(client, "eda")
+    page = await client.get("/console/content")
+    assert "Train and publish" in page.text and published(trained_copy)["model"] in page.text
+    started = await client.post("/console/content/train", data={"csrf": csrf_of(page.text)})
+    assert started.status_code == 303 and "busy" not in started.headers["location"]
+    run = await _finished(trained_copy)
+    # nothing changed since the published model, so the run keeps it: the whole command ran, gate included
+    assert run["outcome"] == runs.UNCHANGED and run["by"] == "eda", run
+    assert "unchanged" in (await client.get("/console/content")).text
+    with sessions() as session:
+        assert session.scalar(select(AuditEntry.action).where(AuditEntry.action == "train")) == "train"
+
+
+async def test_a_second_run_waits_for_the_first(editor, trained_copy):
+    client, _ = editor
+    await log_in(client, "eda")
+    page = await client.get("/console/content")
+    with runs.exclusive(trained_copy):  # a run from the command line holds the lock
+        answer = await client.post("/console/content/train", data={"csrf": csrf_of(page.text)})
+        assert answer.headers["location"].endswith("busy=1")
+        assert "already under way" in (await client.get(answer.headers["location"])).text
+    assert runs.last(trained_copy) is None  # no second run was started
