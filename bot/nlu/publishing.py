@@ -7,6 +7,7 @@ every published version, so that `helpline content rollback` can return to the p
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,8 +75,22 @@ def _write(path: Path, document) -> None:
     temporary.replace(path)  # atomic: a worker never reads half a file
 
 
+def heldout_hash(paths: Paths) -> str:
+    """Which held-out examples a report was measured on: reports on different sets don't compare."""
+    digest = hashlib.sha256()
+    for path in sorted(paths.heldout.glob("*.yml")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def publish(paths: Paths, model: Path, report: dict) -> dict:
-    record = {"model": model.name, "report": report, "published_at": dt.datetime.now(dt.UTC).isoformat()}
+    record = {
+        "model": model.name,
+        "report": report,
+        "heldout": heldout_hash(paths),
+        "published_at": dt.datetime.now(dt.UTC).isoformat(),
+    }
     _write(_file(paths, "published.json"), record)
     _write(_file(paths, "history.json"), [*history(paths), record])
     return record

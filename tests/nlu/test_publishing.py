@@ -3,7 +3,7 @@
 import xml.etree.ElementTree as ElementTree
 
 from bot.nlu.evaluation import confusion_svg
-from bot.nlu.publishing import gate, history, publish, published, published_model, rollback
+from bot.nlu.publishing import gate, heldout_hash, history, publish, published, published_model, rollback
 from bot.paths import Paths
 
 
@@ -51,6 +51,19 @@ def test_publish_and_roll_back(tmp_path):
     assert published(paths)["model"] == "nlu-a.tar.gz" and published_model(paths) == first
     assert [v["model"] for v in history(paths)] == ["nlu-a.tar.gz"]
     assert rollback(paths) is None  # nothing before the first one
+
+
+def test_a_publication_names_the_heldout_set_it_was_measured_on(tmp_path):
+    paths = Paths(tmp_path)
+    paths.models.mkdir(parents=True)
+    paths.heldout.mkdir(parents=True)
+    (paths.heldout / "ky.yml").write_text("nlu: []\n", encoding="utf-8")
+    model = paths.models / "nlu-a.tar.gz"
+    model.write_bytes(b"a")
+    record = publish(paths, model, report(0.8, 0.8, 0.8))
+    assert record["heldout"] == heldout_hash(paths)
+    (paths.heldout / "ky.yml").write_text("nlu:\n- intent: greet\n  examples: |\n    - салам\n", encoding="utf-8")
+    assert heldout_hash(paths) != record["heldout"]  # train then measures the published model again
 
 
 def test_the_confusion_picture_is_well_formed_svg():
