@@ -39,4 +39,4 @@ def test_heldout_examples_never_appear_in_training(paths):
 def test_intent_accuracy_per_language(report, language):
     score = report.languages[language]
     assert score.total >= 35 * 6
-    assert score.accuracy >= 0.75, report.as_markdown()
+    assert score.accuracy >= 0.85, report.as_markdown()  # the goal, reached in every language
