@@ -67,11 +67,17 @@ class RasaClient:
             raise NluError("Rasa answered with an unexpected body") from error
 
     async def ready(self) -> bool:
+        return await self.status() == "ready"
+
+    async def status(self) -> str:
+        """'ready', 'no model' (the server answers but has no model loaded) or 'down'."""
         try:
             response = await self._client.get("/status")
         except httpx.HTTPError:
-            return False
-        return response.status_code == 200 and bool(response.json().get("model_file"))
+            return "down"
+        if response.status_code == 200 and response.json().get("model_file"):
+            return "ready"
+        return "no model"
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -69,8 +69,11 @@ class EmbeddedRasa:
             while asyncio.get_running_loop().time() < deadline:
                 if self._process is None or self._process.returncode is not None:
                     raise RasaStartError(f"Rasa exited during start-up; see {self.paths.state / 'rasa.log'}")
-                if await client.ready():
+                status = await client.status()
+                if status == "ready":
                     return
+                if status == "no model":  # Rasa loads the model before it serves: this load failed
+                    raise RasaStartError(f"Rasa could not load {self.model.name}; see {self.paths.state / 'rasa.log'}")
                 await asyncio.sleep(0.5)
         finally:
             await client.aclose()

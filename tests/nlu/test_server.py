@@ -1,5 +1,7 @@
 """The real Rasa server, started from nlu/.venv on the trained model."""
 
+import asyncio
+
 import pytest
 
 from bot.nlu.client import RasaClient
@@ -39,3 +41,18 @@ def test_changing_training_data_changes_the_hash(paths, tmp_path):
     with (copy.intents / "en.yml").open("a", encoding="utf-8") as handle:
         handle.write("    - one more example\n")
     assert inputs_hash(copy) != before
+
+
+async def test_a_model_rasa_cannot_load_stops_the_start_at_once_with_a_pointer_to_the_log(paths, tmp_path):
+    from bot.nlu.server import EmbeddedRasa, RasaStartError
+
+    broken = tmp_path / "nlu-broken.tar.gz"
+    broken.write_bytes(b"not a model" * 100)
+    server = EmbeddedRasa(paths, broken)
+    started = asyncio.get_running_loop().time()
+    try:
+        with pytest.raises(RasaStartError, match="could not load nlu-broken.tar.gz; see .*rasa.log"):
+            await server.start()
+    finally:
+        await server.stop()
+    assert asyncio.get_running_loop().time() - started < 120  # not the whole start-up timeout
