@@ -23,6 +23,7 @@ class QueueRow:
     summary: str
     waiting_minutes: int
     lawyer: str | None
+    call_back: bool = False  # the migrant left a number: out of hours, the lawyer calls them back
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def _row(case: Case, lawyer: Lawyer | None, now: dt.datetime) -> QueueRow:
     waiting = int((now - case.created_at).total_seconds() // 60)
     return QueueRow(
         case.id, case.ticket or "", case.status, case.priority, case.language, case.topic, case.channel,
-        case.summary, waiting, lawyer.name if lawyer else None,
+        case.summary, waiting, lawyer.name if lawyer else None, bool(case.callback_phone),
     )  # fmt: skip
 
 

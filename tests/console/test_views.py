@@ -142,6 +142,12 @@ async def test_a_phone_number_while_waiting_is_saved_for_a_callback(setup, sessi
 
     with sessions() as session:
         assert session.scalar(select(Case.callback_phone)) == "+996700123456"
+    _, lawyer, _ = setup
+    create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
+    await log_in(lawyer)
+    queue = (await lawyer.get("/console/queue.json")).json()["rows"]
+    assert [row["call_back"] for row in queue] == [True]  # the queue marks it; the number stays on the case page
+    assert "+996700123456" not in str(queue)
 
 
 async def test_supervisors_see_statistics_and_lawyers_do_not(setup, sessions):
