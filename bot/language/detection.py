@@ -140,9 +140,11 @@ class LanguageDetector:
         )
         self._factory.set_seed(0)
         self._lexicon: dict[str, Counter[str]] = defaultdict(Counter)
+        self._words_per_language: Counter[str] = Counter()
         for language, text in sample_list:
             for word in words_of(text):
                 self._lexicon[word][language] += 1
+                self._words_per_language[language] += 1
                 if language == "vi":
                     self._lexicon[scripts.strip_diacritics(word)][language] += 1
 
@@ -240,7 +242,25 @@ class LanguageDetector:
             lang: (0.5 * ngram.get(lang, 0.0) + 0.5 * lexicon.get(lang, 0.0)) if lexicon else ngram.get(lang, 0.0)
             for lang in languages
         }
+        knows_nothing = not conversation_language and not self._served_hint(channel_hint)
+        if knows_nothing and default in scores and self._only_words_of(default, text):
+            # the reverse of the lexicon's rule: migrants mix English or Russian into their own language,
+            # so a first message made only of English (Russian) words is English (Russian): "hi", "no", "да"
+            total = sum(scores.values()) or 1.0
+            scores = {lang: 0.8 if lang == default else 0.2 * score / total for lang, score in scores.items()}
         return self._weigh_priors(scores, letters, conversation_language, channel_hint, default)
+
+    def _only_words_of(self, language: str, text: str) -> bool:
+        """Every word is one ``language`` uses at least half as often as any other language does."""
+        words = words_of(text)
+        return bool(words) and all(self._belongs_to(word, language) for word in words)
+
+    def _belongs_to(self, word: str, language: str) -> bool:
+        counts = self._lexicon.get(word, {})
+        if not counts.get(language):
+            return False
+        frequency = {lang: n / self._words_per_language[lang] for lang, n in counts.items()}
+        return frequency[language] >= 0.5 * max(frequency.values())
 
     def _unserved_words(self, text: str) -> str | None:
         words = words_of(text)
