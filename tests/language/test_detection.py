@@ -67,7 +67,9 @@ def test_two_word_messages(detector, text, language):
     assert detector.detect(text).language == language
 
 
-@pytest.mark.parametrize(("text", "language"), [("hi", "en"), ("no", "en"), ("hello", "en"), ("да", "ru"), ("нет", "ru")])
+@pytest.mark.parametrize(
+    ("text", "language"), [("hi", "en"), ("no", "en"), ("hello", "en"), ("да", "ru"), ("нет", "ru")]
+)
 def test_a_first_message_only_of_english_or_russian_words_is_english_or_russian(detector, text, language):
     # these words are also common inside Vietnamese, Kyrgyz and Uzbek chat, never the reverse
     assert detector.detect(text).language == language
