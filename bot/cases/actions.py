@@ -194,9 +194,13 @@ def record_lawyer_reply(sessions: sessionmaker[Session], case_id: int, lawyer_id
         conversation = session.get(Conversation, case.conversation_id)
         now = utcnow()
         message = Message.outbound(
-            case.conversation_id, conversation.channel, text, language=case.language, lawyer_id=lawyer_id
+            case.conversation_id,
+            conversation.channel,
+            text,
+            language=case.language,
+            lawyer_id=lawyer_id,
+            created_at=now,
         )
-        message.created_at = now
         session.add(message)
         case.first_reply_at = case.first_reply_at or now
         case.assigned_at = now  # activity: keeps the case from being requeued as stale

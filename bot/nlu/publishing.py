@@ -7,11 +7,11 @@ every published version, so that `helpline content rollback` can return to the p
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.nlu.training import files_digest
 from bot.paths import Paths
 
 DEFAULT_TOLERANCE = 0.02  # a language may lose at most 2 points of held-out accuracy
@@ -69,7 +69,7 @@ def history(paths: Paths) -> list[dict]:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
 
 
-def _write(path: Path, document) -> None:
+def write_json(path: Path, document) -> None:
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
     temporary.replace(path)  # atomic: a worker never reads half a file
@@ -77,11 +77,7 @@ def _write(path: Path, document) -> None:
 
 def heldout_hash(paths: Paths) -> str:
     """Which held-out examples a report was measured on: reports on different sets don't compare."""
-    digest = hashlib.sha256()
-    for path in sorted(paths.heldout.glob("*.yml")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return files_digest(sorted(paths.heldout.glob("*.yml")))
 
 
 def publish(paths: Paths, model: Path, report: dict) -> dict:
@@ -91,8 +87,8 @@ def publish(paths: Paths, model: Path, report: dict) -> dict:
         "heldout": heldout_hash(paths),
         "published_at": dt.datetime.now(dt.UTC).isoformat(),
     }
-    _write(_file(paths, "published.json"), record)
-    _write(_file(paths, "history.json"), [*history(paths), record])
+    write_json(_file(paths, "published.json"), record)
+    write_json(_file(paths, "history.json"), [*history(paths), record])
     return record
 
 
@@ -104,8 +100,8 @@ def rollback(paths: Paths) -> dict | None:
     if not earlier or not (paths.models / earlier[-1]["model"]).exists():
         return None
     previous = earlier[-1]
-    _write(_file(paths, "published.json"), {**previous, "published_at": dt.datetime.now(dt.UTC).isoformat()})
-    _write(
+    write_json(_file(paths, "published.json"), {**previous, "published_at": dt.datetime.now(dt.UTC).isoformat()})
+    write_json(
         _file(paths, "history.json"), [v for v in versions if v["model"] != current["model"]] if current else versions
     )
     return previous

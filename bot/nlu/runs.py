@@ -18,6 +18,7 @@ import sys
 import threading
 from collections.abc import Iterator
 
+from bot.nlu.publishing import write_json
 from bot.paths import Paths
 
 RUNNING = "running"
@@ -77,11 +78,8 @@ def record(paths: Paths, outcome: str, by: str | None = None, lines: list[str] |
         "finished_at": None if outcome == RUNNING else now,
         "lines": lines or [],
     }
-    path = _record_path(paths)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
-    temporary.replace(path)
+    paths.models.mkdir(parents=True, exist_ok=True)
+    write_json(_record_path(paths), document)
     return document
 
 

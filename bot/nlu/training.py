@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
 from bot.nlu.augmentation import augment
@@ -33,12 +34,17 @@ def input_files(paths: Paths) -> list[Path]:
     ]
 
 
-def inputs_hash(paths: Paths) -> str:
+def files_digest(files: Iterable[Path]) -> str:
+    """A short hash of the files' names and contents, in the order given."""
     digest = hashlib.sha256()
-    for path in input_files(paths):
+    for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def inputs_hash(paths: Paths) -> str:
+    return files_digest(input_files(paths))
 
 
 def model_path(paths: Paths) -> Path:
