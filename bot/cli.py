@@ -105,7 +105,7 @@ def train(tolerance: float, by: str | None = None) -> int:
 
 def _train_and_publish(paths: Paths, tolerance: float) -> tuple[str, list[str]]:
     from bot.nlu import runs
-    from bot.nlu.publishing import gate, heldout_hash, publish, published, published_model
+    from bot.nlu.publishing import baseline, gate, publish, published
     from bot.nlu.training import ensure_model
 
     model = ensure_model(paths)
@@ -115,12 +115,8 @@ def _train_and_publish(paths: Paths, tolerance: float) -> tuple[str, list[str]]:
     report = asyncio.run(evaluate_model(paths, model))
     lines = [f"{language}: {figures['accuracy']:.1%} of {figures['examples']} held-out examples"
              for language, figures in report.items()]  # fmt: skip
-    baseline = current["report"] if current else None
-    if current is not None and current.get("heldout") != heldout_hash(paths):
-        # the held-out set changed since: measure the published model on it too, so the two compare
-        previous = published_model(paths)
-        baseline = asyncio.run(evaluate_model(paths, previous)) if previous else None
-    verdict = gate(report, baseline, tolerance)
+    before = baseline(paths, current, lambda previous: asyncio.run(evaluate_model(paths, previous)))
+    verdict = gate(report, before, tolerance)
     if not verdict.accepted:
         return runs.REFUSED, [*lines, f"not published, worse than {current['model']}:", *verdict.reasons]
     publish(paths, model, report)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +79,17 @@ def write_json(path: Path, document) -> None:
 def heldout_hash(paths: Paths) -> str:
     """Which held-out examples a report was measured on: reports on different sets don't compare."""
     return files_digest(sorted(paths.heldout.glob("*.yml")))
+
+
+def baseline(paths: Paths, current: dict | None, measure: Callable[[Path], dict]) -> dict | None:
+    """The published model's held-out report to compare a new model with: the recorded one, or, when
+    the held-out set changed since it was published, ``measure`` of the published model on today's."""
+    if current is None:
+        return None
+    if current.get("heldout") == heldout_hash(paths):
+        return current["report"]
+    previous = published_model(paths)
+    return measure(previous) if previous else None
 
 
 def publish(paths: Paths, model: Path, report: dict) -> dict:

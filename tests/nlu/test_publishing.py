@@ -3,7 +3,16 @@
 import xml.etree.ElementTree as ElementTree
 
 from bot.nlu.evaluation import confusion_svg
-from bot.nlu.publishing import gate, heldout_hash, history, publish, published, published_model, rollback
+from bot.nlu.publishing import (
+    baseline,
+    gate,
+    heldout_hash,
+    history,
+    publish,
+    published,
+    published_model,
+    rollback,
+)
 from bot.paths import Paths
 
 
@@ -64,6 +73,28 @@ def test_a_publication_names_the_heldout_set_it_was_measured_on(tmp_path):
     assert record["heldout"] == heldout_hash(paths)
     (paths.heldout / "ky.yml").write_text("nlu:\n- intent: greet\n  examples: |\n    - салам\n", encoding="utf-8")
     assert heldout_hash(paths) != record["heldout"]  # train then measures the published model again
+
+
+def test_the_published_model_is_measured_again_only_when_the_heldout_set_changed(tmp_path):
+    paths = Paths(tmp_path)
+    paths.models.mkdir(parents=True)
+    paths.heldout.mkdir(parents=True)
+    (paths.heldout / "ky.yml").write_text("nlu: []\n", encoding="utf-8")
+    model = paths.models / "nlu-a.tar.gz"
+    model.write_bytes(b"a")
+    measured = []
+
+    def measure(path):  # stands for evaluating the model on the Rasa server
+        measured.append(path)
+        return report(0.6, 0.6, 0.6)
+
+    assert baseline(paths, None, measure) is None
+    current = publish(paths, model, report(0.8, 0.8, 0.8))
+    assert baseline(paths, current, measure) == report(0.8, 0.8, 0.8) and measured == []
+    (paths.heldout / "ky.yml").write_text("nlu:\n- intent: greet\n  examples: |\n    - салам\n", encoding="utf-8")
+    assert baseline(paths, current, measure) == report(0.6, 0.6, 0.6) and measured == [model]
+    model.unlink()
+    assert baseline(paths, current, measure) is None  # nothing left to compare with
 
 
 def test_the_confusion_picture_is_well_formed_svg():
