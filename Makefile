@@ -5,15 +5,24 @@ VENV := .venv
 NLU_VENV := nlu/.venv
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: setup run test lint check bench browser clean
+.PHONY: setup run test lint check bench browser clean lock
 
 setup: $(VENV)/.installed $(NLU_VENV)/.installed catalogs model
 
-$(VENV)/.installed: pyproject.toml
+# The application's versions come from requirements.lock, as Rasa's come from nlu/constraints.txt.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	$(VENV)/bin/pip install --quiet -r requirements.lock
+	$(VENV)/bin/pip install --quiet --no-deps -e .
 	touch $@
+
+# Upgrade on purpose: re-resolve pyproject.toml's ranges to today's newest releases, then review the diff.
+lock:
+	$(PYTHON) -m venv var/lock-venv
+	var/lock-venv/bin/pip install --quiet --upgrade pip pip-tools
+	var/lock-venv/bin/pip-compile --quiet --upgrade --extra dev --strip-extras --no-emit-index-url \
+		--no-emit-find-links --output-file requirements.lock pyproject.toml
 
 $(NLU_VENV)/.installed: nlu/requirements.txt nlu/constraints.txt
 	"$$(nlu/find-python310)" -m venv $(NLU_VENV)

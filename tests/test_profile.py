@@ -36,11 +36,20 @@ def test_next_opening_after_friday_evening_is_monday_morning(profile):
     [
         ("en", "Mon–Fri 9:00 AM–6:00 PM (Bishkek time)"),
         ("ru", "пн–пт 09:00–18:00 (по времени Бишкека)"),
-        ("ko", "월–금 AM 9:00–PM 6:00 (비슈케크 시간)"),
     ],
 )
 def test_hours_are_formatted_for_the_locale(profile, language, expected):
     assert profile.format_hours(language).replace("\u202f", " ") == expected
+
+
+def test_korean_hours_name_morning_and_afternoon_in_korean(profile):
+    # CLDR has written Korean day periods both as "AM/PM" and as 오전/오후 across releases; what must hold
+    # is the meaning: Monday to Friday, 9 in the morning to 6 in the afternoon, Bishkek time, in Korean.
+    text = profile.format_hours("ko")
+    assert text.startswith("월–금 ")
+    assert "오전 9:00" in text and "오후 6:00" in text
+    assert "AM" not in text and "PM" not in text
+    assert text.endswith("(비슈케크 시간)")
 
 
 def test_unserved_languages_fall_back_to_the_closest_served_one(profile):
