@@ -8,20 +8,28 @@ import datetime as dt
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store.models import Case, Conversation, Message, utcnow
+from bot.store.models import AuditEntry, Case, CaseNote, Conversation, Message, utcnow
 
 DEFAULT_RETENTION_DAYS = 180
 
 
-def erase_conversation(session: Session, conversation_id: int) -> None:
-    """Messages and identifiers go; the anonymous case record stays for the statistics."""
-    session.execute(delete(Message).where(Message.conversation_id == conversation_id))
+def erase_conversation(session: Session, conversation_id: int, reason: str) -> None:
+    """The one erasure path (/delete, a case closing after it, retention): messages with their media
+    references, the sender id, case summaries, call-back numbers and lawyers' notes go; the anonymous
+    case records stay for the statistics, and an audit entry says what was erased, when and why."""
+    case_ids = select(Case.id).where(Case.conversation_id == conversation_id)
+    notes = session.execute(delete(CaseNote).where(CaseNote.case_id.in_(case_ids))).rowcount
+    messages = session.execute(delete(Message).where(Message.conversation_id == conversation_id)).rowcount
     session.execute(
         update(Conversation)
         .where(Conversation.id == conversation_id)
         .values(sender=f"erased-{conversation_id}", erase_requested=False, language_choice=None)
     )
-    session.execute(update(Case).where(Case.conversation_id == conversation_id).values(summary="", callback_phone=None))
+    erased_cases = session.execute(
+        update(Case).where(Case.conversation_id == conversation_id).values(summary="", callback_phone=None)
+    ).rowcount
+    detail = f"conversation {conversation_id}; {reason}; {messages} messages, {erased_cases} cases, {notes} notes"
+    session.add(AuditEntry(at=utcnow(), action="erase", case_id=None, lawyer_id=None, detail=detail))
 
 
 def request_erasure(sessions: sessionmaker[Session], conversation_id: int) -> None:
@@ -34,7 +42,7 @@ def erase_if_requested(sessions: sessionmaker[Session], conversation_id: int) ->
     with sessions.begin() as session:
         requested = session.scalar(select(Conversation.erase_requested).where(Conversation.id == conversation_id))
         if requested:
-            erase_conversation(session, conversation_id)
+            erase_conversation(session, conversation_id, "after case")
         return bool(requested)
 
 
@@ -51,5 +59,5 @@ def purge(sessions: sessionmaker[Session], retention: dt.timedelta) -> int:
             )
         )
         for conversation_id in stale:
-            erase_conversation(session, conversation_id)
+            erase_conversation(session, conversation_id, "retention")
         return len(stale)

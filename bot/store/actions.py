@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import privacy
 from bot.dialogue import ConversationState
 from bot.events import announce
 from bot.store.models import Conversation, Message, utcnow
@@ -139,7 +140,8 @@ def record_turn(
         if conversation is None:
             return None
         if erase_history:
-            session.execute(delete(Message).where(Message.conversation_id == conversation.id))
+            privacy.erase_conversation(session, conversation.id, "request")
+            session.refresh(conversation)
             conversation.language_choice = state.language_choice
             conversation.language = state.language
             conversation.urgent = False
