@@ -7,7 +7,8 @@ import re
 from bot.cases.queue import CaseView
 
 # Digits with spaces, hyphens or brackets; dots are left out so that dates never look like phones.
-PHONE = re.compile(r"(?<![\d.])(\+?\d[\d\s()-]{7,18}\d)(?![\d.])")
+# A full stop ending the sentence is not part of a date: "my number is +996 555 123 456." is a phone.
+PHONE = re.compile(r"(?<![\d.])(\+?\d[\d\s()-]{7,18}\d)(?!\d|\.\d)")
 
 
 def escalation_notice(case: CaseView, urgent: bool, lawyers_available_now: bool) -> str:
