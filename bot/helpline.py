@@ -140,9 +140,9 @@ class Helpline:
             reply.timings["store"] = reply.timings.get("store", 0.0) + stored_in
         return reply
 
-    async def receive(self, inbound: Inbound) -> actions.Stored | None:
-        """Commit the message before anything else happens to it; None for a duplicate."""
-        return await to_thread.run_sync(actions.record_inbound, self.sessions, inbound)
+    async def receive(self, inbound: Inbound, claimant: str | None = None) -> actions.Stored | None:
+        """Commit the message (claimed by ``claimant``) before anything else happens to it; None for a duplicate."""
+        return await to_thread.run_sync(actions.record_inbound, self.sessions, inbound, claimant)
 
     async def answer(self, inbound: Inbound, stored: actions.Stored, delivery: str | None = None) -> Reply | None:
         """Decide, render and store the reply to a stored message; None when it gets no reply."""

@@ -1,11 +1,17 @@
 """What every channel does the same way: store before acknowledging, answer in the background,
-recover what a restart left unanswered."""
+and sweep continuously for messages a dead worker left unanswered.
+
+Every inbound message is claimed by the worker answering it: the live path claims it when storing
+it, and renews the claim while it works; the sweeper takes only messages with no claim or an
+expired one, so two workers never answer the same message and an orphan waits at most one lease."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 
 from anyio import to_thread
@@ -15,8 +21,8 @@ from bot.store import actions
 
 log = logging.getLogger(__name__)
 
-# A live worker answers within seconds; older unanswered messages were orphaned by a restart.
-RECOVERY_AGE = dt.timedelta(seconds=30)
+# How often the sweeper looks for orphans and renews this worker's claims: well inside the lease.
+SWEEP_INTERVAL = actions.CLAIM_LEASE.total_seconds() / 4
 
 
 class Channel:
@@ -25,10 +31,13 @@ class Channel:
     def __init__(self, helpline: Helpline):
         self.helpline = helpline
         self._tasks: set[asyncio.Task] = set()
+        self.claimant = uuid.uuid4().hex  # this worker, in the claims it holds
+        self._answering: set[int] = set()  # message ids whose claims this worker renews
+        self._sweeper: asyncio.Task | None = None
 
     async def accept(self, inbound: Inbound, before_answer: Callable[[], Awaitable[None]] | None = None) -> bool:
         """Store the message, then answer it in the background. False for a redelivery."""
-        stored = await self.helpline.receive(inbound)
+        stored = await self.helpline.receive(inbound, self.claimant)
         if stored is None:
             log.info("%s: a message was delivered again; it is not answered twice", self.name)
             return False
@@ -41,14 +50,17 @@ class Channel:
         stored: actions.Stored,
         before_answer: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
+        self._answering.add(stored.message_id)
         try:
             if before_answer is not None:
                 await before_answer()
             reply = await self.helpline.answer(inbound, stored, delivery="pending")
             if reply is not None:
                 await self.send(inbound.sender, reply, stored.received_at)
-        except Exception:  # the message stays stored and unanswered: recovery retries it
+        except Exception:  # the message stays stored and unanswered: its claim lapses and a sweep retries it
             log.exception("%s: answering message %s failed", self.name, stored.message_id)
+        finally:
+            self._answering.discard(stored.message_id)
 
     async def send(self, recipient: str, reply: Reply, received_at: dt.datetime | None = None) -> bool:
         """Deliver ``reply``; ``received_at`` is when the message it answers arrived."""
@@ -64,12 +76,33 @@ class Channel:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def recover(self, older_than: dt.timedelta = RECOVERY_AGE) -> int:
-        """Answer messages stored before a crash or restart but never answered."""
-        cutoff = dt.datetime.now(dt.UTC) - older_than
-        pending = await to_thread.run_sync(actions.unanswered, self.helpline.sessions, self.name, cutoff)
+    async def recover(self) -> int:
+        """One sweep: claim and answer messages nobody is answering (their worker died)."""
+        sessions = self.helpline.sessions
+        await to_thread.run_sync(actions.renew_claims, sessions, self.claimant, sorted(self._answering))
+        pending = await to_thread.run_sync(actions.claim_unanswered, sessions, self.name, self.claimant)
         for inbound, stored in pending:
             await self._answer(inbound, stored)
         if pending:
-            log.info("%s: answered %d messages left unanswered by a restart", self.name, len(pending))
+            log.info("%s: answered %d messages another worker left unanswered", self.name, len(pending))
         return len(pending)
+
+    async def _sweep(self, interval: float) -> None:
+        while True:
+            try:
+                await self.recover()
+            except Exception:  # a database hiccup: the next sweep tries again
+                log.exception("%s: sweeping for unanswered messages failed", self.name)
+            await asyncio.sleep(interval)
+
+    def start_sweeper(self, interval: float = SWEEP_INTERVAL) -> None:
+        """Sweep for orphans while the channel runs (started by ``start``)."""
+        if self._sweeper is None:
+            self._sweeper = asyncio.create_task(self._sweep(interval))
+
+    async def stop_sweeper(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+            self._sweeper = None

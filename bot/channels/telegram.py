@@ -122,9 +122,10 @@ class TelegramChannel(Channel):
             await self.application.start()
             assert self.application.updater is not None
             await self.application.updater.start_polling(allowed_updates=["message", "callback_query"])
-        await self.recover()
+        self.start_sweeper()
 
     async def stop(self) -> None:
+        await self.stop_sweeper()
         if self.application.updater and self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:

@@ -161,9 +161,10 @@ class WhatsAppChannel(Channel):
         )
 
     async def start(self) -> None:
-        await self.recover()
+        self.start_sweeper()
 
     async def stop(self) -> None:
+        await self.stop_sweeper()
         await self.drain()
         await self.client.aclose()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -74,8 +74,12 @@ def state_of(conversation: Conversation) -> ConversationState:
     )
 
 
-def record_inbound(sessions: sessionmaker[Session], received: Received) -> Stored | None:
-    """Store an inbound message; None when the platform delivered this message before."""
+# How long a claim on an inbound message lasts unless its worker renews it.
+CLAIM_LEASE = dt.timedelta(seconds=20)
+
+
+def record_inbound(sessions: sessionmaker[Session], received: Received, claimant: str | None = None) -> Stored | None:
+    """Store an inbound message, claimed by ``claimant`` when given; None for a redelivery."""
     try:
         with sessions.begin() as session:
             conversation = _conversation(session, received.channel, received.sender)
@@ -88,6 +92,8 @@ def record_inbound(sessions: sessionmaker[Session], received: Received) -> Store
                 media_type=received.media_type,
                 media_ref=received.media_ref,
                 created_at=utcnow(),
+                claimed_by=claimant,
+                claimed_until=utcnow() + CLAIM_LEASE if claimant else None,
             )
             session.add(message)
             conversation.last_inbound_at = message.created_at
@@ -178,20 +184,37 @@ def record_turn(
         return outbound.id
 
 
-def unanswered(sessions: sessionmaker[Session], channel: str, older_than: dt.datetime) -> list[tuple[Received, Stored]]:
-    """Inbound messages stored but never answered (the worker stopped in between)."""
-    with sessions() as session:
-        query = (
-            select(Message, Conversation)
-            .join(Conversation)
-            .where(
-                Message.direction == "in",
-                Message.answered.is_(False),
-                Message.channel == channel,
-                Message.created_at < older_than,
+def claim_unanswered(
+    sessions: sessionmaker[Session], channel: str, claimant: str, limit: int = 20
+) -> list[tuple[Received, Stored]]:
+    """Claim unanswered inbound messages nobody holds (or whose worker died: the lease expired).
+
+    Atomic on both databases: the conditional update only takes a message still unclaimed, and on
+    PostgreSQL SKIP LOCKED lets concurrent sweepers pass over rows another one is claiming."""
+    now = utcnow()
+    claimable = (
+        Message.direction == "in",
+        Message.answered.is_(False),
+        Message.channel == channel,
+        or_(Message.claimed_until.is_(None), Message.claimed_until < now),
+    )
+    with sessions.begin() as session:
+        candidates = list(
+            session.scalars(
+                select(Message.id).where(*claimable).order_by(Message.id).limit(limit).with_for_update(skip_locked=True)
             )
-            .order_by(Message.id)
         )
+        if not candidates:
+            return []
+        claimed = list(
+            session.scalars(
+                update(Message)
+                .where(Message.id.in_(candidates), *claimable)
+                .values(claimed_by=claimant, claimed_until=now + CLAIM_LEASE)
+                .returning(Message.id)
+            )
+        )
+        query = select(Message, Conversation).join(Conversation).where(Message.id.in_(claimed)).order_by(Message.id)
         return [
             (
                 Received(
@@ -207,6 +230,18 @@ def unanswered(sessions: sessionmaker[Session], channel: str, older_than: dt.dat
             )  # fmt: skip
             for message, conversation in session.execute(query)
         ]
+
+
+def renew_claims(sessions: sessionmaker[Session], claimant: str, message_ids: list[int]) -> None:
+    """A live worker keeps the messages it is answering."""
+    if not message_ids:
+        return
+    with sessions.begin() as session:
+        session.execute(
+            update(Message)
+            .where(Message.id.in_(message_ids), Message.claimed_by == claimant, Message.answered.is_(False))
+            .values(claimed_until=utcnow() + CLAIM_LEASE)
+        )
 
 
 def set_delivery(

@@ -91,6 +91,10 @@ class Message(Base):
     media_ref: Mapped[str | None] = mapped_column(String(512))
     # an editor's decision on a message the bot was unsure about: "example" or "out_of_scope"
     triage: Mapped[str | None] = mapped_column(String(16))
+    # the worker answering an inbound message holds it until claimed_until, renewing while it works;
+    # an expired claim means that worker died, and the sweeper of another takes the message over
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")

@@ -1,0 +1,74 @@
+"""The sweeper: messages a dead worker left unanswered are claimed and answered exactly once, while
+the app runs, by whichever worker gets them; a message a live worker holds is left to it."""
+
+import asyncio
+import datetime as dt
+
+import httpx
+from sqlalchemy import update
+
+from bot.channels.telegram import TelegramChannel, TelegramSettings, inbound_from_update
+from bot.helpline import Helpline
+from bot.nlu.client import RasaClient
+from bot.store.models import Message
+from tests.channels.conftest import fake_rasa
+from tests.channels.test_telegram import update as telegram_update
+
+
+def worker(content, sessions, fake_bot) -> TelegramChannel:
+    helpline = Helpline(content, RasaClient("http://rasa.test", transport=httpx.MockTransport(fake_rasa)), sessions)
+    return TelegramChannel(TelegramSettings(fake_bot.token, None, f"{fake_bot.url}/bot", None), helpline)
+
+
+async def store_orphans(channel, sessions, chats, claimant="dead-worker", lease_left=dt.timedelta(seconds=-1)):
+    """Messages stored (and claimed) by a worker that then died, or that still holds them."""
+    for chat in chats:
+        inbound = inbound_from_update(
+            channel.parse(telegram_update(900 + chat, "hello", chat=chat, language_code="en"))
+        )
+        assert await channel.helpline.receive(inbound, claimant)
+    with sessions.begin() as session:
+        session.execute(update(Message).values(claimed_until=dt.datetime.now(dt.UTC) + lease_left))
+
+
+async def test_two_sweepers_answer_each_orphan_exactly_once(content, sessions, fake_bot):
+    first, second = worker(content, sessions, fake_bot), worker(content, sessions, fake_bot)
+    chats = list(range(7001, 7011))
+    await store_orphans(first, sessions, chats)
+    for channel in (first, second):
+        await channel.application.initialize()
+    try:
+        for _ in range(3):
+            await asyncio.gather(first.recover(), second.recover(), first.recover(), second.recover())
+    finally:
+        for channel in (first, second):
+            await channel.application.shutdown()
+    answered = sorted(int(params["chat_id"]) for params in fake_bot.sent())
+    assert answered == chats
+
+
+async def test_a_crashed_workers_message_is_answered_without_a_restart(content, sessions, fake_bot):
+    channel = worker(content, sessions, fake_bot)
+    await channel.application.initialize()
+    channel.start_sweeper(interval=0.05)
+    try:
+        await store_orphans(channel, sessions, [7101])
+        for _ in range(200):
+            if fake_bot.sent():
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await channel.stop_sweeper()
+        await channel.application.shutdown()
+    assert [int(params["chat_id"]) for params in fake_bot.sent()] == [7101]
+
+
+async def test_a_message_a_live_worker_holds_is_not_taken(content, sessions, fake_bot):
+    channel = worker(content, sessions, fake_bot)
+    await store_orphans(channel, sessions, [7201], claimant="live-worker", lease_left=dt.timedelta(seconds=20))
+    await channel.application.initialize()
+    try:
+        assert await channel.recover() == 0
+    finally:
+        await channel.application.shutdown()
+    assert fake_bot.sent() == []
