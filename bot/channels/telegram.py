@@ -22,6 +22,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.channels.base import Channel
 from bot.channels.delivery import SendError, Sent, deliver
+from bot.channels.shapes import storable
 from bot.channels.text import split_message
 from bot.helpline import Helpline, Inbound, Reply
 
@@ -65,18 +66,29 @@ def inbound_from_update(update: Update) -> Inbound | None:
     external_id = str(update.update_id)
     query = update.callback_query
     if query is not None and query.message is not None:
-        return Inbound(
-            CHANNEL, str(query.message.chat.id), query.data or "", query.from_user.language_code, external_id
+        return storable(
+            Inbound(CHANNEL, str(query.message.chat.id), _text(query.data), _hint(query.from_user), external_id)
         )
     message = update.message
     if message is None:
         return None
     media_type, media_ref = media_of(message)
-    text = message.text or message.caption or ""
+    text = _text(message.text) or _text(message.caption)
     if not text and media_type is None:
         return None  # service messages (joins, pins): nothing to answer
-    hint = message.from_user.language_code if message.from_user else None
-    return Inbound(CHANNEL, str(message.chat.id), text, hint, external_id, media_type, media_ref)
+    return storable(
+        Inbound(CHANNEL, str(message.chat.id), text, _hint(message.from_user), external_id, media_type, media_ref)
+    )
+
+
+def _text(value: object) -> str:
+    """PTB does not check types: a number where the text belongs is read as no text."""
+    return value if isinstance(value, str) else ""
+
+
+def _hint(user: object) -> str | None:
+    code = getattr(user, "language_code", None)
+    return code if isinstance(code, str) else None
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

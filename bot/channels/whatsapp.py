@@ -17,6 +17,7 @@ from anyio import to_thread
 
 from bot.channels.base import Channel
 from bot.channels.delivery import SendError, Sent, deliver
+from bot.channels.shapes import MAX_ID_CHARS, storable
 from bot.channels.text import shorten, split_message
 from bot.helpline import Helpline, Inbound, Reply
 from bot.store import actions
@@ -62,46 +63,77 @@ def signature_valid(app_secret: str, body: bytes, header: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), header.encode())
 
 
+def _dict(value: object) -> dict:
+    """The notification's documented objects; anything else (a string, a list) reads as empty."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def _inbound(message: dict) -> Inbound | None:
     sender, external_id, kind = message.get("from"), message.get("id"), message.get("type")
     if not isinstance(sender, str) or not isinstance(external_id, str):
         return None
     if kind == "text":
-        return Inbound(CHANNEL, sender, str((message.get("text") or {}).get("body", "")), None, external_id)
+        return Inbound(CHANNEL, sender, _str(_dict(message.get("text")).get("body")), None, external_id)
     if kind == "interactive":
-        interactive = message.get("interactive") or {}
-        choice = interactive.get("button_reply") or interactive.get("list_reply") or {}
-        return Inbound(CHANNEL, sender, str(choice.get("id", "")), None, external_id)
+        interactive = _dict(message.get("interactive"))
+        choice = _dict(interactive.get("button_reply")) or _dict(interactive.get("list_reply"))
+        return Inbound(CHANNEL, sender, _str(choice.get("id")), None, external_id)
     if kind == "button":  # a quick-reply button of a template
-        button = message.get("button") or {}
-        return Inbound(CHANNEL, sender, str(button.get("payload") or button.get("text") or ""), None, external_id)
+        button = _dict(message.get("button"))
+        return Inbound(CHANNEL, sender, _str(button.get("payload")) or _str(button.get("text")), None, external_id)
     if kind == "location":
-        place = message.get("location") or {}
-        return Inbound(
-            CHANNEL, sender, "", None, external_id, "location", f"{place.get('latitude')},{place.get('longitude')}"
-        )
-    if kind in MEDIA_KINDS:
-        media = message.get(kind) or {}
+        place = _dict(message.get("location"))
+        latitude, longitude = place.get("latitude"), place.get("longitude")
+        if not all(isinstance(n, int | float) and not isinstance(n, bool) for n in (latitude, longitude)):
+            return Inbound(CHANNEL, sender, "", None, external_id, "location", None)
+        return Inbound(CHANNEL, sender, "", None, external_id, "location", f"{latitude},{longitude}")
+    if isinstance(kind, str) and kind in MEDIA_KINDS:
+        media = _dict(message.get(kind))
         media_type = "voice" if kind == "audio" and media.get("voice") else MEDIA_KINDS[kind]
-        return Inbound(CHANNEL, sender, str(media.get("caption") or ""), None, external_id, media_type, media.get("id"))
+        media_id = media.get("id")
+        return Inbound(
+            CHANNEL, sender, _str(media.get("caption")), None, external_id, media_type,
+            media_id if isinstance(media_id, str) else None,
+        )  # fmt: skip
     # reactions, unsupported types: keep them, answered like an attachment without words
     return Inbound(CHANNEL, sender, "", None, external_id, "document", None)
 
 
 def parse_notification(payload: dict) -> tuple[list[Inbound], list[StatusUpdate]]:
-    """Messages and delivery statuses from one webhook notification (documented shape)."""
+    """Messages and delivery statuses from one webhook notification (documented shape).
+
+    Parts of another shape are skipped and counted in a log line that holds no content."""
     messages: list[Inbound] = []
     statuses: list[StatusUpdate] = []
-    for entry in payload.get("entry") or []:
-        for change in (entry or {}).get("changes") or []:
-            value = (change or {}).get("value") or {}
-            for message in value.get("messages") or []:
-                inbound = _inbound(message or {})
-                if inbound is not None:
+    skipped = 0
+    for entry in _list(payload.get("entry")):
+        for change in _list(_dict(entry).get("changes")):
+            value = _dict(_dict(change).get("value"))
+            for message in _list(value.get("messages")):
+                inbound = _inbound(_dict(message))
+                inbound = storable(inbound) if inbound is not None else None
+                if inbound is None:
+                    skipped += 1
+                else:
                     messages.append(inbound)
-            for status in value.get("statuses") or []:
-                if (status or {}).get("status") in STATUSES and isinstance(status.get("id"), str):
-                    statuses.append(StatusUpdate(status["id"], status["status"]))
+            for status in _list(value.get("statuses")):
+                status = _dict(status)
+                state, message_id = status.get("status"), status.get("id")
+                known = isinstance(state, str) and state in STATUSES
+                if known and isinstance(message_id, str) and len(message_id) <= MAX_ID_CHARS:
+                    statuses.append(StatusUpdate(message_id, state))
+                else:
+                    skipped += 1
+    if skipped:
+        log.warning("whatsapp: skipped %d part(s) of a notification of the wrong shape", skipped)
     return messages, statuses
 
 

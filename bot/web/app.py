@@ -31,7 +31,39 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_TEXT_CHARS = 20_000
-SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")  # always fullmatch: "$" would accept a trailing newline
+MAX_MESSAGE_ID = 2**63 - 1  # BIGINT: a larger 'after' would overflow the database driver
+# Every page's scripts and styles are its own files or inline blocks of the templates; nothing
+# is loaded from elsewhere, and no page may be framed (clickjacking a lawyer's console).
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    ),
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+}
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware (no buffering: the console's event stream passes through)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def with_headers(message):
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items() if k.encode() not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 async def read_json(request: Request) -> dict[str, Any]:
@@ -40,7 +72,7 @@ async def read_json(request: Request) -> dict[str, Any]:
 
 def chat_inbound(payload: dict[str, Any]) -> Inbound:
     session, text = payload.get("session"), payload.get("text")
-    if not isinstance(session, str) or not SESSION_ID.match(session):
+    if not isinstance(session, str) or not SESSION_ID.fullmatch(session):
         raise BadRequest(422, "session must be 8-64 letters, digits, '-' or '_'")
     if not isinstance(text, str):
         raise BadRequest(422, "text must be a string")
@@ -101,8 +133,10 @@ async def chat_api(request: Request) -> JSONResponse:
 async def chat_updates(request: Request) -> JSONResponse:
     """Messages a lawyer (or the queue) sent to this web chat since ``after``."""
     session, after = request.query_params.get("session", ""), request.query_params.get("after", "0")
-    if not SESSION_ID.match(session) or not after.isdigit():
+    if not SESSION_ID.fullmatch(session) or not after.isascii() or not after.isdigit():
         return JSONResponse({"error": "session and after are required"}, status_code=422)
+    if len(after) > 19 or int(after) > MAX_MESSAGE_ID:
+        return JSONResponse({"error": "after is not a message id"}, status_code=422)
     lines = await to_thread.run_sync(web_updates, request.app.state.helpline.sessions, session, int(after))
     return JSONResponse({"messages": lines})
 
@@ -196,6 +230,7 @@ def create_app(
         secret = secrets.token_urlsafe(32)
     public_url = os.environ.get("PUBLIC_URL", "")
     middleware = [
+        Middleware(SecurityHeaders),
         Middleware(
             SessionMiddleware,
             secret_key=secret,
@@ -203,7 +238,7 @@ def create_app(
             same_site="strict",
             https_only=public_url.startswith("https://"),
             max_age=12 * 3600,
-        )
+        ),
     ]
     return Starlette(
         middleware=middleware,

@@ -7,6 +7,8 @@ from typing import Any
 
 from starlette.requests import Request
 
+from bot.channels.shapes import clean_text
+
 
 class BadRequest(Exception):
     """A request refused with ``status`` (400, 413, 422...) and a short reason for the caller."""
@@ -29,11 +31,30 @@ async def read_bounded(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
+MAX_DEPTH = 32  # no platform payload we read is nested deeper than about 8
+
+
+def _cleaned(value: Any, depth: int = 0) -> Any:
+    if depth > MAX_DEPTH:
+        raise BadRequest(400, "body is nested too deeply")
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(key): _cleaned(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(item, depth + 1) for item in value]
+    return value
+
+
 def json_object(body: bytes) -> dict[str, Any]:
+    """The body as a JSON object, its strings cleaned of what cannot be stored.
+
+    Deep nesting (RecursionError) and integers over Python's 4,300-digit limit (ValueError)
+    are bad requests like any other malformed JSON."""
     try:
         payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:  # JSONDecodeError is a ValueError
         raise BadRequest(400, "body is not JSON") from error
     if not isinstance(payload, dict):
         raise BadRequest(400, "body must be a JSON object")
-    return payload
+    return _cleaned(payload)

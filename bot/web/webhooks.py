@@ -7,7 +7,7 @@ import logging
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from bot.channels.telegram import secret_matches
+from bot.channels.telegram import inbound_from_update, secret_matches
 from bot.channels.whatsapp import parse_notification, signature_valid
 from bot.web.bodies import BadRequest, json_object, read_bounded
 
@@ -36,14 +36,21 @@ async def telegram_webhook(request: Request) -> Response:
         payload = json_object(await raw_body(request))
         if not isinstance(payload.get("update_id"), int):
             raise BadRequest(400, "not a Telegram update")
-        try:
-            update = channel.parse(payload)
-        except Exception as error:  # PTB raises various errors on malformed updates
-            raise BadRequest(400, "not a Telegram update") from error
-        if update is None:
-            raise BadRequest(400, "not a Telegram update")
     except BadRequest as error:
         return rejection("telegram", error)
+    # Authenticated from here on: an update of the wrong shape is acknowledged (Telegram would
+    # retry anything else forever) and logged by its id only, never by its content.
+    update_id = payload["update_id"]
+    try:
+        update = channel.parse(payload)
+        inbound = inbound_from_update(update) if update is not None else None
+    except Exception as error:  # PTB raises various errors on malformed updates
+        log.warning("telegram: update %s has the wrong shape (%s); acknowledged", update_id, type(error).__name__)
+        return Response(status_code=200)
+    if inbound is None:
+        if update is None or update.message or update.callback_query:
+            log.warning("telegram: update %s cannot be stored (ids or text of the wrong shape)", update_id)
+        return Response(status_code=200)
     await channel.accept_update(update)
     return Response(status_code=200)
 
@@ -73,6 +80,8 @@ async def whatsapp_webhook(request: Request) -> Response:
         payload = json_object(body)
     except BadRequest as error:
         return rejection("whatsapp", error)
+    # Authenticated: whatever the shape, the notification is acknowledged (a 5xx makes Meta retry
+    # it for days); what cannot be read is logged without its content.
     messages, statuses = parse_notification(payload)
     for inbound in messages:
         await channel.accept(inbound)

@@ -1,0 +1,80 @@
+"""Hostile bodies on the public API: a clear 4xx or a stored message, never a 500."""
+
+import contextlib
+import json
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from bot.helpline import Helpline
+from bot.nlu.client import RasaClient
+from bot.store.models import Message
+from bot.web.app import create_app
+
+
+def fake_rasa(request):
+    text = json.loads(request.read())["text"]
+    return httpx.Response(200, json={"text": text, "intent": {"name": "unpaid_wages", "confidence": 0.9}})
+
+
+@pytest.fixture
+async def client(content, sessions):
+    nlu = RasaClient("http://rasa.test", transport=httpx.MockTransport(fake_rasa))
+    app = create_app(contextlib.nullcontext)
+    app.state.helpline = Helpline(content, nlu, sessions)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://test") as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 5000 + b"]" * 5000,
+        b'{"session": "abcdefgh12", "text": ' + b'{"a":' * 1500 + b"1" + b"}" * 1500 + b"}",
+        b'{"session": "abcdefgh12", "text": "hi", "n": ' + b"9" * 5000 + b"}",
+        b'{"session": "abcdefgh12\\n", "text": "hi"}',
+    ],
+)
+async def test_malformed_bodies_are_refused_with_4xx(client, body):
+    response = await client.post("/api/chat", content=body)
+    assert 400 <= response.status_code < 500
+
+
+async def test_surrogates_and_nul_are_cleaned_and_stored(client, sessions):
+    body = b'{"session": "abcdefgh12", "text": "wages \\ud800 not paid \\u0000"}'
+    response = await client.post("/api/chat", content=body)
+    assert response.status_code == 200
+    with sessions() as db:
+        texts = db.scalars(select(Message.text).where(Message.direction == "in")).all()
+    assert texts == ["wages \ufffd not paid "]
+
+
+@pytest.mark.parametrize("after", ["9" * 25, "9223372036854775808", "²", "-1"])
+async def test_updates_with_an_impossible_after_get_422(client, after):
+    response = await client.get("/api/chat/updates", params={"session": "abcdefgh12", "after": after})
+    assert response.status_code == 422
+
+
+async def test_every_response_carries_the_security_headers(client):
+    for response in (await client.get("/"), await client.post("/api/chat", content=b"x")):
+        assert "default-src 'self'" in response.headers["content-security-policy"]
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["x-content-type-options"] == "nosniff"
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(session=st.one_of(st.text(max_size=70), JSON), text=st.one_of(st.text(max_size=50), JSON), extra=JSON)
+async def test_fuzzed_chat_requests_never_answer_5xx(client, session, text, extra):
+    payload = json.dumps({"session": session, "text": text, "language_hint": extra}).encode()
+    response = await client.post("/api/chat", content=payload)
+    assert response.status_code < 500
