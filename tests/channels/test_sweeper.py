@@ -72,3 +72,21 @@ async def test_a_message_a_live_worker_holds_is_not_taken(content, sessions, fak
     finally:
         await channel.application.shutdown()
     assert fake_bot.sent() == []
+
+
+async def test_the_sweeper_never_takes_a_message_the_live_handler_is_answering(content, sessions, fake_bot):
+    live, sweeper = worker(content, sessions, fake_bot), worker(content, sessions, fake_bot)
+    held = asyncio.Event()
+    inbound = inbound_from_update(live.parse(telegram_update(950, "hello", chat=7301, language_code="en")))
+    for channel in (live, sweeper):
+        await channel.application.initialize()
+    try:
+        assert await live.accept(inbound, before_answer=held.wait)  # stored, the answer not yet sent
+        assert await sweeper.recover() == 0
+        held.set()
+        await live.drain()
+        assert await sweeper.recover() == 0
+    finally:
+        for channel in (live, sweeper):
+            await channel.application.shutdown()
+    assert [int(params["chat_id"]) for params in fake_bot.sent()] == [7301]
