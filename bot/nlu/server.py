@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import socket
+import sys
 from pathlib import Path
 
 from bot.nlu.client import RasaClient
@@ -15,6 +16,16 @@ from bot.paths import Paths
 log = logging.getLogger(__name__)
 
 STARTUP_TIMEOUT = 240.0
+
+
+def die_with_parent() -> None:
+    """In the child before exec (Linux): the kernel sends SIGTERM when the parent dies, so a killed
+    helpline leaves no Rasa holding memory and a port."""
+    import ctypes
+    import signal
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port() -> int:
@@ -58,6 +69,7 @@ class EmbeddedRasa:
             "--interface", "127.0.0.1", "--port", str(self.port),
             cwd=self.paths.nlu, stdout=log_file, stderr=log_file, env=env,
             start_new_session=True,
+            preexec_fn=die_with_parent if sys.platform == "linux" else None,
         )  # fmt: skip
         log_file.close()
         log.info("started Rasa (pid %s) on %s", self._process.pid, self.url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from alembic import command
@@ -21,13 +22,24 @@ def normalise_url(url: str) -> str:
 
 
 def default_url(state_dir: Path) -> str:
-    state_dir.mkdir(parents=True, exist_ok=True)
+    state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     return f"sqlite:///{state_dir / 'helpline.db'}"
+
+
+def private_sqlite_file(url: str) -> None:
+    """Create the SQLite file readable by its owner only: it holds migrants' messages and phone
+    numbers. SQLite gives its -wal and -shm files the main file's permissions."""
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    if not path or path.startswith(":memory:") or path.startswith("file:"):
+        return
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    os.chmod(path, 0o600)
 
 
 def make_engine(url: str, pool_size: int = 10) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
+        private_sqlite_file(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
