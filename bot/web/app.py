@@ -25,6 +25,7 @@ from bot.channels.running import Channels, no_channels
 from bot.helpline import Helpline, Inbound
 from bot.web import webhooks
 from bot.web.bodies import BadRequest, json_object, read_bounded
+from bot.web.logs import redact_access_log
 from bot.web.templates import TEMPLATES
 
 log = logging.getLogger(__name__)
@@ -210,6 +211,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        redact_access_log()  # again here: uvicorn may configure logging after create_app
         async with open_helpline() as helpline, open_channels(helpline) as channels:
             app.state.helpline = helpline
             app.state.channels = channels
@@ -224,6 +226,7 @@ def create_app(
                     task.cancel()
                 await asyncio.gather(*background, return_exceptions=True)
 
+    redact_access_log()
     secret = os.environ.get("CONSOLE_SECRET_KEY")
     if not secret:
         log.warning("CONSOLE_SECRET_KEY is not set: console logins last until this process restarts")
