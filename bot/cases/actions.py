@@ -16,6 +16,7 @@ from bot.events import announce
 from bot.store.models import AuditEntry, Case, CaseNote, Conversation, Lawyer, Message, utcnow
 
 OPEN = ("waiting", "assigned")
+CASE_WORKERS = ("lawyer", "supervisor", "admin")
 
 
 def audit(session: Session, action: str, case_id: int | None, lawyer_id: int | None, detail: str = "") -> None:
@@ -117,8 +118,8 @@ def claim_next(sessions: sessionmaker[Session], lawyer_id: int, skip_locked: boo
     for _ in range(20):  # another lawyer may win a candidate; then try the next one
         with sessions.begin() as session:
             lawyer = session.get(Lawyer, lawyer_id)
-            if lawyer is None:
-                return None
+            if lawyer is None or lawyer.role not in CASE_WORKERS:
+                return None  # editors never hold a case: it would stay stuck while the migrant waits
             candidate = session.scalar(
                 select(Case.id)
                 .where(*_matches(lawyer))
@@ -222,11 +223,16 @@ def add_note(sessions: sessionmaker[Session], case_id: int, lawyer_id: int, text
         audit(session, "note", case_id, lawyer_id)
 
 
+class NotALawyer(ValueError):
+    """A case was to be given to someone who is not a lawyer (an editor, an unknown id)."""
+
+
 def transfer(sessions: sessionmaker[Session], case_id: int, from_lawyer: int, to_lawyer: int) -> bool:
-    """Hand an assigned case to another lawyer."""
+    """Hand an assigned case to another lawyer; NotALawyer if ``to_lawyer`` is none."""
     with sessions.begin() as session:
-        if session.get(Lawyer, to_lawyer) is None:
-            return False
+        target = session.get(Lawyer, to_lawyer)
+        if target is None or target.role not in CASE_WORKERS:
+            raise NotALawyer(to_lawyer)
         done = session.execute(
             update(Case)
             .where(Case.id == case_id, Case.status == "assigned")

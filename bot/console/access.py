@@ -1,4 +1,9 @@
-"""The one way a console user reaches a case."""
+"""The one way a console user reaches a resource: one function per resource, each condition on its own
+line. Views ask here and nowhere else.
+
+Rule for case reading: supervisors and admins see every case; a lawyer sees the cases they hold, and a
+waiting case only in a language they serve (a lawyer with no languages listed serves all). Editors and
+anyone else see no case, no queue and no case events."""
 
 from __future__ import annotations
 
@@ -6,20 +11,51 @@ from bot.cases.reading import CaseDetail
 from bot.console.users import Account
 
 OVERSEERS = ("supervisor", "admin")
+CASE_WORKERS = ("lawyer", *OVERSEERS)
+EDITORS = ("editor", "admin")
+CASE_ACTIONS = ("view", "act")
 
 
-def can_view_case(account: Account, case: CaseDetail) -> bool:
-    if account.role in OVERSEERS:
+def serves_language(account: Account, language: str | None) -> bool:
+    if not account.languages:
         return True
-    if account.role != "lawyer":
+    return language in account.languages
+
+
+def access_queue(account: Account) -> bool:
+    """The queue, its summaries, its events and "take next"."""
+    return account.role in CASE_WORKERS
+
+
+def access_case(account: Account, case: CaseDetail, action: str) -> bool:
+    """``view``: read the case and its transcript; ``act``: reply, note, transfer, release, close."""
+    if action not in CASE_ACTIONS:
         return False
-    if case.lawyer_id == account.id:
-        return True
-    return case.row.status == "waiting"
-
-
-def can_act_on_case(account: Account, case: CaseDetail) -> bool:
-    """Reply, transfer or close: the lawyer holding the case, or a supervisor."""
+    if account.role not in CASE_WORKERS:
+        return False
     if account.role in OVERSEERS:
-        return case.row.status != "closed"
-    return case.lawyer_id == account.id and case.row.status == "assigned"
+        return action == "view" or case.row.status != "closed"
+    if case.lawyer_id == account.id:
+        return action == "view" or case.row.status == "assigned"
+    if action != "view":
+        return False
+    if case.row.status != "waiting":
+        return False
+    return serves_language(account, case.row.language)
+
+
+def access_statistics(account: Account) -> bool:
+    return account.role in OVERSEERS
+
+
+def access_content(account: Account) -> bool:
+    return account.role in EDITORS
+
+
+def access_users(account: Account) -> bool:
+    return account.role == "admin"
+
+
+def can_receive_case(role: str | None) -> bool:
+    """Who a case may be given to, by "take next" or a transfer."""
+    return role in CASE_WORKERS

@@ -22,9 +22,9 @@ from bot.paths import Paths
 from bot.store.models import Message
 from bot.training_data import read_examples
 
+from . import access
 from .views import current_account, form_with_csrf, page, sessions_of, to_login
 
-EDITORS = ("editor", "admin")
 WHATSAPP_BODY_LIMIT = 1024
 
 
@@ -32,7 +32,7 @@ async def _editor(request: Request):
     user = await current_account(request)
     if user is None:
         return None, to_login()
-    if user.role not in EDITORS:
+    if not access.access_content(user):
         return user, page(request, "console/error.html", {"message": "These pages are for editors."}, status=403)
     return user, None
 
@@ -46,6 +46,16 @@ async def _editor_form(request: Request):
     if form is None:
         return None, None, Response(status_code=400)
     return user, form, None
+
+
+def same_site(back: object, default: str = "/console/content") -> str:
+    """Only a path of this console: never another site (``https://``, ``//host``, ``/\\host``)."""
+    target = str(back or "")
+    if not target.startswith("/console") or "\\" in target or target.startswith("//"):
+        return default
+    if any(ord(character) < 32 for character in target):
+        return default
+    return target
 
 
 async def _serve_new_content(request: Request, paths: Paths) -> None:
@@ -119,6 +129,8 @@ async def save_answer(request: Request) -> Response:
     if refusal:
         return refusal
     context, language = request.path_params["context"], str(form.get("language", ""))
+    if language not in request.app.state.helpline.profile.languages:
+        return page(request, "console/error.html", {"message": "Choose a language the helpline serves."}, status=422)
     text = str(form.get("text", "")).replace("\r\n", "\n").strip()
     paths = Paths.default()
     try:
@@ -170,12 +182,14 @@ async def add_example(request: Request) -> Response:
     if refusal:
         return refusal
     language, intent = str(form.get("language", "")), str(form.get("intent", ""))
+    if language not in request.app.state.helpline.profile.languages:
+        return page(request, "console/error.html", {"message": "Choose a language the helpline serves."}, status=422)
     texts = str(form.get("texts", "")).splitlines()
     message_id = str(form.get("message", ""))
     if intent == "out_of_scope" and message_id.isdigit():
         await to_thread.run_sync(_triage, sessions_of(request), int(message_id), "out_of_scope")
         await to_thread.run_sync(_record, sessions_of(request), user.id, "out_of_scope", f"message {message_id}")
-        return RedirectResponse(str(form.get("back") or "/console/content"), status_code=303)
+        return RedirectResponse(same_site(form.get("back")), status_code=303)
     try:
         added = await to_thread.run_sync(add_examples, Paths.default(), language, intent, texts)
     except EditError as error:
@@ -184,4 +198,4 @@ async def add_example(request: Request) -> Response:
         await to_thread.run_sync(_triage, sessions_of(request), int(message_id), "example")
     await to_thread.run_sync(_record, sessions_of(request), user.id, "add_examples", f"{language} {intent} +{added}")
     await _serve_new_content(request, Paths.default())
-    return RedirectResponse(str(form.get("back") or "/console/content"), status_code=303)
+    return RedirectResponse(same_site(form.get("back")), status_code=303)

@@ -60,6 +60,18 @@ def to_login() -> RedirectResponse:
     return RedirectResponse("/console/login", status_code=303)
 
 
+# SQLite and PostgreSQL integers are 64-bit: a larger id names nothing and must not reach the database.
+MAX_ID = 2**63 - 1
+
+
+def as_id(value: object) -> int | None:
+    """A database id from a path, query or form value; None for anything else."""
+    text = str(value)
+    if not text.isascii() or not text.isdigit() or len(text) > 19 or int(text) > MAX_ID:
+        return None
+    return int(text)
+
+
 def forbidden(request: Request) -> Response:
     return page(request, "console/error.html", {"message": "You cannot open this case."}, status=403)
 
@@ -99,6 +111,8 @@ async def queue_page(request: Request) -> Response:
     user = await current_account(request)
     if user is None:
         return to_login()
+    if not access.access_queue(user):
+        return RedirectResponse("/console/content", status_code=303)
     rows = await to_thread.run_sync(reading.queue, sessions_of(request))
     return page(request, "console/queue.html", {"user": user, "rows": rows})
 
@@ -107,6 +121,8 @@ async def queue_json(request: Request) -> Response:
     user = await current_account(request)
     if user is None:
         return JSONResponse({"error": "login required"}, status_code=401)
+    if not access.access_queue(user):
+        return JSONResponse({"error": "forbidden"}, status_code=403)
     rows = await to_thread.run_sync(reading.queue, sessions_of(request))
     return JSONResponse({"rows": [row.__dict__ for row in rows]})
 
@@ -116,6 +132,8 @@ async def events_stream(request: Request) -> Response:
     user = await current_account(request)
     if user is None:
         return JSONResponse({"error": "login required"}, status_code=401)
+    if not access.access_queue(user):
+        return JSONResponse({"error": "forbidden"}, status_code=403)
 
     async def stream():
         async with HUB.subscription() as queue:
@@ -135,7 +153,7 @@ async def stats_page(request: Request) -> Response:
     user = await current_account(request)
     if user is None:
         return to_login()
-    if user.role not in access.OVERSEERS:
+    if not access.access_statistics(user):
         return page(request, "console/error.html", {"message": "Statistics are for supervisors."}, status=403)
     figures = await to_thread.run_sync(stats.collect, sessions_of(request))
     return page(request, "console/stats.html", {"user": user, "stats": figures})
@@ -145,6 +163,8 @@ async def take_next(request: Request) -> Response:
     user = await current_account(request)
     if user is None:
         return to_login()
+    if not access.access_queue(user):
+        return page(request, "console/error.html", {"message": "Cases are for lawyers."}, status=403)
     if await form_with_csrf(request) is None:
         return Response(status_code=400)
     case_id = await to_thread.run_sync(cases.claim_next, sessions_of(request), user.id)
@@ -159,10 +179,11 @@ async def _case_for(request: Request, acting: bool):
     user = await current_account(request)
     if user is None:
         return None, None, to_login()
-    detail = await to_thread.run_sync(reading.case_detail, sessions_of(request), request.path_params["case_id"])
+    case_id = as_id(request.path_params["case_id"])
+    detail = None if case_id is None else await to_thread.run_sync(reading.case_detail, sessions_of(request), case_id)
     if detail is None:
         return user, None, page(request, "console/error.html", {"message": "No such case."}, status=404)
-    allowed = access.can_act_on_case(user, detail) if acting else access.can_view_case(user, detail)
+    allowed = access.access_case(user, detail, "act" if acting else "view")
     if not allowed:
         return user, detail, forbidden(request)
     return user, detail, None
@@ -188,8 +209,9 @@ async def case_page(request: Request) -> Response:
     case_notes = await to_thread.run_sync(reading.notes, sessions_of(request), detail.row.id)
     others = await to_thread.run_sync(reading.colleagues, sessions_of(request), user.id)
     canned = canned_replies(request.app.state.helpline, detail)
+    can_act = access.access_case(user, detail, "act")
     context = {"user": user, "case": detail, "lines": lines, "outcomes": OUTCOMES, "canned": canned,
-               "can_act": access.can_act_on_case(user, detail), "notes": case_notes, "colleagues": others}  # fmt: skip
+               "can_act": can_act, "notes": case_notes, "colleagues": others}  # fmt: skip
     return page(request, "console/case.html", context)
 
 
@@ -201,7 +223,7 @@ def canned_replies(helpline, detail) -> list[str]:
         detail.row.summary.removeprefix("about ").split(";")[0] if detail.row.summary.startswith("about ") else None
     )
     contexts = [f"answer:{intent}"] if intent and f"answer:{intent}" in helpline.answers.source else []
-    contexts += ["answer:hotline_info", "answer:employment_contract"]
+    contexts += ["answer:hotline_info"]
     return [helpline.text(context, language) for context in dict.fromkeys(contexts)]
 
 
@@ -209,7 +231,9 @@ async def case_messages(request: Request) -> Response:
     user, detail, refusal = await _case_for(request, acting=False)
     if refusal:
         return JSONResponse({"error": "forbidden"}, status_code=refusal.status_code)
-    after = int(request.query_params.get("after", "0") or 0)
+    after = as_id(request.query_params.get("after", "0") or 0)
+    if after is None:
+        return JSONResponse({"error": "after must be a message id"}, status_code=400)
     lines = await to_thread.run_sync(reading.transcript, sessions_of(request), detail.conversation_id, after)
     return JSONResponse(
         {
@@ -257,9 +281,13 @@ async def transfer(request: Request) -> Response:
     user, detail, form, refusal = await _case_form(request)
     if refusal:
         return refusal
-    if not str(form.get("lawyer", "")).isdigit():
-        return Response(status_code=400)
-    moved = await to_thread.run_sync(cases.transfer, sessions_of(request), detail.row.id, user.id, int(form["lawyer"]))
+    to_lawyer = as_id(form.get("lawyer", ""))
+    if to_lawyer is None:
+        return page(request, "console/error.html", {"message": "Choose a lawyer."}, status=400)
+    try:
+        moved = await to_thread.run_sync(cases.transfer, sessions_of(request), detail.row.id, user.id, to_lawyer)
+    except cases.NotALawyer:
+        return page(request, "console/error.html", {"message": "A case goes only to a lawyer."}, status=422)
     return RedirectResponse("/console" if moved else f"/console/cases/{detail.row.id}", status_code=303)
 
 

@@ -18,8 +18,15 @@ class EditError(ValueError):
     pass
 
 
+def _checked_language(language: str) -> str:
+    """A bare language code: never a path (``../test/en``, ``/etc/x``) reaching outside the data folders."""
+    if not language.isascii() or not language.replace("_", "").replace("-", "").isalnum() or len(language) > 16:
+        raise EditError("unknown language")
+    return language
+
+
 def _catalog_path(paths: Paths, language: str) -> Path:
-    return paths.locales / language / "LC_MESSAGES" / "messages.po"
+    return paths.locales / _checked_language(language) / "LC_MESSAGES" / "messages.po"
 
 
 def _rewrite(path: Path, change) -> None:
@@ -90,7 +97,7 @@ def add_examples(paths: Paths, language: str, intent: str, texts: list[str]) -> 
     """Append training examples to data/intents/<language>.yml; returns how many were new."""
     if intent not in INTENTS:
         raise EditError(f"unknown intent {intent}")
-    path = paths.intents / f"{language}.yml"
+    path = paths.intents / f"{_checked_language(language)}.yml"
     if not path.exists():
         raise EditError(f"no training file for {language}")
     document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
