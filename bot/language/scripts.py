@@ -100,8 +100,9 @@ def script_counts(text: str) -> Counter[str]:
 
 def is_vietnamese_letter(char: str) -> bool:
     """Letters with Vietnamese-only shapes: ơ ư ă đ and the tone-marked vowels of U+1EA0–U+1EF9."""
+    # Lowering may give more than one character ("İ" becomes "i" and a combining dot): none is Vietnamese.
     lower = char.lower()
-    return lower in "ơưăđ" or 0x1EA0 <= ord(lower) <= 0x1EF9
+    return len(lower) == 1 and (lower in "ơưăđ" or 0x1EA0 <= ord(lower) <= 0x1EF9)
 
 
 def letter_evidence(text: str, table: dict[str, frozenset[str]]) -> Counter[str]:

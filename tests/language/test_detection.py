@@ -104,3 +104,13 @@ def test_unserved_languages_are_answered_in_the_closest_served_one(detector, tex
     detection = detector.detect(text)
     assert (detection.detected, detection.language) == (detected, answer_in)
     assert not detection.served
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["İstanbul'da çalışıyorum, pasaportumu kaybettim", "İŞ YERİNDE maaşımı vermediler", "Men İsmayılam", "İ"],
+)
+def test_a_dotted_capital_i_is_detected_without_error(detector, text):
+    # "İ".lower() is two characters; detection once raised TypeError on it and the message went unanswered
+    detection = detector.detect(text)
+    assert detection.language in detector.served
