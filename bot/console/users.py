@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store.models import Lawyer, utcnow
@@ -33,6 +33,7 @@ class Account:
     role: str
     languages: tuple[str, ...]
     topics: tuple[str, ...]
+    session_version: int = 0
 
 
 def _account(lawyer: Lawyer) -> Account:
@@ -43,6 +44,7 @@ def _account(lawyer: Lawyer) -> Account:
         lawyer.role,
         tuple(code for code in lawyer.languages.split(",") if code),
         tuple(topic for topic in lawyer.topics.split(",") if topic),
+        lawyer.session_version,
     )
 
 
@@ -118,3 +120,9 @@ def account(sessions: sessionmaker[Session], lawyer_id: int) -> Account | None:
     with sessions() as session:
         lawyer = session.get(Lawyer, lawyer_id)
         return _account(lawyer) if lawyer else None
+
+
+def revoke_sessions(sessions: sessionmaker[Session], lawyer_id: int) -> None:
+    """Every console cookie this user holds stops working (logout, or a suspected theft)."""
+    with sessions.begin() as session:
+        session.execute(update(Lawyer).where(Lawyer.id == lawyer_id).values(session_version=Lawyer.session_version + 1))

@@ -17,7 +17,7 @@ from bot.cases import actions as cases
 from bot.cases import reading, stats
 from bot.console import access
 from bot.console.delivery import tell_migrant
-from bot.console.users import LoginRefused, account, authenticate
+from bot.console.users import LoginRefused, account, authenticate, revoke_sessions
 from bot.events import HUB
 from bot.web.templates import TEMPLATES
 
@@ -49,7 +49,11 @@ async def current_account(request: Request):
     lawyer_id = request.session.get("lawyer_id")
     if not lawyer_id:
         return None
-    return await to_thread.run_sync(account, sessions_of(request), lawyer_id)
+    user = await to_thread.run_sync(account, sessions_of(request), lawyer_id)
+    if user is None or request.session.get("session_version") != user.session_version:
+        request.session.clear()  # revoked by a logout elsewhere, or a replayed old cookie
+        return None
+    return user
 
 
 def page(request: Request, name: str, context: dict, status: int = 200) -> Response:
@@ -94,6 +98,7 @@ async def login(request: Request) -> Response:
         return page(request, "console/login.html", {"error": message}, status=401)
     request.session.clear()  # a fresh session on login: no fixation
     request.session["lawyer_id"] = user.id
+    request.session["session_version"] = user.session_version
     return RedirectResponse("/console", status_code=303)
 
 
@@ -103,6 +108,7 @@ async def logout(request: Request) -> Response:
     user = await current_account(request)
     if user is not None:
         await to_thread.run_sync(cases.release_all_of, sessions_of(request), user.id, "logout")
+        await to_thread.run_sync(revoke_sessions, sessions_of(request), user.id)
     request.session.clear()
     return to_login()
 

@@ -125,6 +125,9 @@ class Lawyer(Base):
     topics: Mapped[str] = mapped_column(String(128), default="")  # comma-separated; empty = all
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The console's cookie is signed but kept by the browser: it carries this number, and raising it
+    # (logout) makes every cookie issued before worthless, replayed or not.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
