@@ -99,11 +99,21 @@ def authenticate(sessions: sessionmaker[Session], username: str, password: str) 
             try:
                 _hasher.verify(lawyer.password_hash, password)
             except (VerificationError, InvalidHashError):
-                lawyer.failed_logins += 1
-                locked = lawyer.failed_logins >= MAX_FAILURES
+                # One UPDATE … RETURNING counts the failure: SQLite ignores the row lock above, and a
+                # read-then-write count lets parallel guesses all see the same number and never lock.
+                failures = session.execute(
+                    update(Lawyer)
+                    .where(Lawyer.id == lawyer.id)
+                    .values(failed_logins=Lawyer.failed_logins + 1)
+                    .returning(Lawyer.failed_logins)
+                ).scalar_one()
+                locked = failures >= MAX_FAILURES
                 if locked:
-                    lawyer.locked_until = utcnow() + LOCK_OUT
-                    lawyer.failed_logins = 0
+                    session.execute(
+                        update(Lawyer)
+                        .where(Lawyer.id == lawyer.id)
+                        .values(locked_until=utcnow() + LOCK_OUT, failed_logins=0)
+                    )
                 refusal = LoginRefused(locked=locked)
             else:
                 lawyer.failed_logins = 0
