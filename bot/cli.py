@@ -195,6 +195,20 @@ def users_add(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def users_unlock(username: str) -> int:
+    """An administrator's answer to a lock-out someone caused by guessing a lawyer's password."""
+    from bot.console.users import unlock
+    from bot.store.db import default_url, make_engine, migrate, session_factory
+
+    engine = make_engine(Settings.from_env().database_url or default_url(Paths.default().state))
+    migrate(engine)
+    if not unlock(session_factory(engine), username):
+        print(f"helpline: no user named {username!r}", file=sys.stderr)
+        return 2
+    print(f"unlocked {username}")
+    return 0
+
+
 def purge(days: int | None) -> None:
     """Erase conversations past the retention period (run daily, e.g. from cron)."""
     import datetime as dt
@@ -264,6 +278,8 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--languages", default="", help="comma-separated, e.g. ru,ky (empty: all)")
     add.add_argument("--topics", default="", help="comma-separated, e.g. visa,employment (empty: all)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    unlock = users.add_parser("unlock", help="lift a lock-out after failed logins, and end the user's sessions")
+    unlock.add_argument("username")
     content = commands.add_parser("content", help="intents and answers in every language")
     content_commands = content.add_subparsers(dest="content_command", required=True)
     content_check_parser = content_commands.add_parser("check", help="coverage, placeholders, limits, duplicates")
@@ -297,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
                 return train(arguments.tolerance, arguments.by)
             case "db":
                 db_upgrade()
+            case "users" if arguments.users_command == "unlock":
+                return users_unlock(arguments.username)
             case "users":
                 return users_add(arguments)
             case "privacy":

@@ -136,3 +136,14 @@ def revoke_sessions(sessions: sessionmaker[Session], lawyer_id: int) -> None:
     """Every console cookie this user holds stops working (logout, or a suspected theft)."""
     with sessions.begin() as session:
         session.execute(update(Lawyer).where(Lawyer.id == lawyer_id).values(session_version=Lawyer.session_version + 1))
+
+
+def unlock(sessions: sessionmaker[Session], username: str) -> bool:
+    """Lift a lock-out and end the user's sessions (the guesser may have had the password); False if unknown."""
+    with sessions.begin() as session:
+        changed = session.execute(
+            update(Lawyer)
+            .where(Lawyer.username == username)
+            .values(locked_until=None, failed_logins=0, session_version=Lawyer.session_version + 1)
+        )
+        return bool(changed.rowcount)

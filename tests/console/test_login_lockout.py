@@ -41,3 +41,16 @@ def test_failures_below_the_limit_are_counted_exactly(sessions):
     with sessions() as session:
         assert session.scalar(select(Lawyer.failed_logins).where(Lawyer.username == "aida")) == guesses
     assert _guess(sessions, PASSWORD) == "in"
+
+
+def test_an_administrator_unlocks_a_locked_out_lawyer(sessions):
+    from bot.console.users import unlock
+
+    create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
+    for n in range(MAX_FAILURES):
+        _guess(sessions, f"wrong {n}")
+    assert _guess(sessions, PASSWORD) == "locked"
+
+    assert unlock(sessions, "aida")
+    assert _guess(sessions, PASSWORD) == "in"
+    assert not unlock(sessions, "nobody")
