@@ -69,9 +69,6 @@ class Answers:
             }
         return cls(source, translations, serve_fuzzy)
 
-    def languages(self) -> list[str]:
-        return sorted(self.translations)
-
     def raw(self, context: str, language: str) -> str:
         translation = self.translations.get(language, {}).get(context)
         if translation and (self.serve_fuzzy or not translation.fuzzy):

@@ -67,9 +67,6 @@ class HelplineProfile:
     def name(self, language: str) -> str:
         return self.names.get(language) or self.names.get("en") or self.hotline
 
-    def serves(self, language: str | None) -> bool:
-        return language in self.languages
-
     def closest_served(self, language: str | None) -> str:
         """The served language a speaker of ``language`` most likely reads."""
         if language in self.languages:

@@ -6,7 +6,6 @@ from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
-from bot.intents import URGENT_INTENTS
 from bot.nlu.client import NluResult
 from bot.training_data import Example
 
@@ -26,8 +25,6 @@ class LanguageScore:
 @dataclass
 class Report:
     languages: dict[str, LanguageScore]
-    urgent_flagged: int = 0
-    urgent_total: int = 0
 
     def accuracy(self) -> dict[str, float]:
         return {language: score.accuracy for language, score in sorted(self.languages.items())}
@@ -54,8 +51,6 @@ async def evaluate(examples: Iterable[Example], parse: Callable[[str], Awaitable
             score.correct += 1
         else:
             score.confusions[(example.intent, str(result.intent))] += 1
-        if example.intent in URGENT_INTENTS:
-            report.urgent_total += 1
     report.languages = dict(scores)
     return report
 

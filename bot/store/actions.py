@@ -269,12 +269,6 @@ def set_delivery_by_external_id(sessions: sessionmaker[Session], channel: str, e
         return result.rowcount > 0
 
 
-def failed_deliveries(sessions: sessionmaker[Session]) -> list[Message]:
-    with sessions() as session:
-        query = select(Message).where(Message.direction == "out", Message.status == "failed").order_by(Message.id)
-        return list(session.scalars(query))
-
-
 def transcript(sessions: sessionmaker[Session], channel: str, sender: str) -> list[Message]:
     with sessions() as session:
         query = (
