@@ -1,6 +1,5 @@
 """Telegram: python-telegram-bot against a fake Bot API on loopback, updates through the webhook."""
 
-import asyncio
 import time
 
 import httpx
@@ -210,7 +209,6 @@ def test_a_conversation_in_each_launch_language(content, sessions, fake_bot, ras
     assert answer.startswith(content.answers.raw("answer:unpaid_wages", language)[:25])
     stored = transcript(sessions, "telegram", str(CHAT))
     assert stored[2].language == language and stored[2].intent == "unpaid_wages"
-    assert asyncio is not None
 
 
 def test_an_escalated_telegram_chat_is_answered_by_a_lawyer_on_telegram(content, sessions, fake_bot):

@@ -127,8 +127,11 @@ async def test_the_migrant_can_ask_for_their_place_in_the_queue(setup):
     helpline, _, _ = setup
     await escalate(helpline, sender="s-1")
     await escalate(helpline, sender="s-2")
-    status = await helpline.handle(Inbound("web", "s-2", "/status"))
-    assert re.search(r"\d{4}-\d{6}", status.text) and "2" in status.text
+    first = await helpline.handle(Inbound("web", "s-1", "/status"))
+    second = await helpline.handle(Inbound("web", "s-2", "/status"))
+    assert re.search(r"\d{4}-\d{6}", second.text)
+    assert "you are number 1 in the queue" in first.text
+    assert "you are number 2 in the queue" in second.text
 
 
 async def test_a_phone_number_while_waiting_is_saved_for_a_callback(setup, sessions):
