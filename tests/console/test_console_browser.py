@@ -5,6 +5,7 @@ import contextlib
 import re
 
 import httpx
+from playwright.sync_api import expect
 
 from bot.console.users import create_user
 from bot.helpline import Helpline
@@ -35,13 +36,12 @@ def test_a_lawyer_takes_an_escalated_web_chat_and_closes_it(browser, content, se
         migrant.goto(url)
         migrant.fill("#text", "I need a lawyer, my boss does not pay")
         migrant.keyboard.press("Enter")
-        migrant.wait_for_function(
-            "document.querySelectorAll('.msg.bot').length >= 2 && "
-            "![...document.querySelectorAll('.msg.bot')].some(m => m.textContent === '…')"
-        )
+        # locator assertions: Playwright's string predicates are eval'd, which the page's CSP forbids
+        expect(migrant.locator(".msg.bot").nth(1)).to_be_visible()
+        expect(migrant.locator(".msg.bot", has_text=re.compile(r"^…$"))).to_have_count(0)
         migrant.fill("#text", "/lawyer")
         migrant.keyboard.press("Enter")
-        migrant.wait_for_function("/\\d{4}-\\d{6}/.test(document.body.innerText)")
+        expect(migrant.locator("#log")).to_contain_text(re.compile(r"\d{4}-\d{6}"))
         ticket = re.search(r"\d{4}-\d{6}", migrant.inner_text("#log")).group(0)
 
         laptop = browser.new_context(viewport={"width": 1280, "height": 800})
@@ -55,11 +55,14 @@ def test_a_lawyer_takes_an_escalated_web_chat_and_closes_it(browser, content, se
 
         console.click("#take-next")
         console.wait_for_selector("#reply")
+        expect(migrant.locator(".msg.bot", has_text="A lawyer has joined")).to_be_visible(timeout=15_000)
+        bot_bubbles = migrant.locator(".msg.bot").count()
         migrant.fill("#text", "they owe me for three months")
         migrant.keyboard.press("Enter")
         console.wait_for_selector("text=they owe me for three months", timeout=15_000)  # live transcript
-        # the bot stays silent while the lawyer has the case: no empty or bot bubble appears
-        assert migrant.locator(".msg.bot").evaluate_all("els => els.every(e => e.textContent.trim())")
+        # the bot stays silent while the lawyer has the case: no bot bubble, empty or not, is added
+        migrant.wait_for_timeout(1_500)
+        assert migrant.locator(".msg.bot").count() == bot_bubbles, migrant.locator(".msg.bot").all_inner_texts()
 
         console.fill("#reply", "Hello, I am Aida, a lawyer. Do you have a written contract?")
         console.click("#send-reply")
@@ -70,7 +73,10 @@ def test_a_lawyer_takes_an_escalated_web_chat_and_closes_it(browser, content, se
         console.select_option("#outcome", "advice_given")
         console.click("#close-case")
         console.wait_for_selector("text=The queue is empty.")
-        migrant.wait_for_function(f"document.body.innerText.split('{ticket}').length >= 3", timeout=15_000)
+        # the closing notice names the ticket again
+        expect(migrant.locator("#log")).to_contain_text(
+            re.compile(re.escape(ticket) + r"[\s\S]*" + re.escape(ticket)), timeout=15_000
+        )
         phone.close()
         laptop.close()
 
