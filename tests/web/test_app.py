@@ -1,28 +1,10 @@
 """The web chat's HTTP API: statuses for bad requests, replies for good ones."""
 
-import contextlib
 import json
 
-import httpx
 import pytest
 
-from bot.helpline import Helpline
-from bot.nlu.client import RasaClient
-from bot.web.app import MAX_TEXT_CHARS, create_app
-
-
-def fake_rasa(request):
-    text = json.loads(request.read())["text"]
-    return httpx.Response(200, json={"text": text, "intent": {"name": "unpaid_wages", "confidence": 0.9}})
-
-
-@pytest.fixture
-async def client(content, sessions):
-    nlu = RasaClient("http://rasa.test", transport=httpx.MockTransport(fake_rasa))
-    app = create_app(contextlib.nullcontext)  # the lifespan is not run: the helpline is set here
-    app.state.helpline = Helpline(content, nlu, sessions)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://test") as test_client:
-        yield test_client
+from bot.web.app import MAX_TEXT_CHARS
 
 
 async def test_the_chat_page_is_served_for_phones(client):

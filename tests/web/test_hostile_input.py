@@ -1,32 +1,13 @@
 """Hostile bodies on the public API: a clear 4xx or a stored message, never a 500."""
 
-import contextlib
 import json
 
-import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.helpline import Helpline
-from bot.nlu.client import RasaClient
 from bot.store.models import Message
-from bot.web.app import create_app
-
-
-def fake_rasa(request):
-    text = json.loads(request.read())["text"]
-    return httpx.Response(200, json={"text": text, "intent": {"name": "unpaid_wages", "confidence": 0.9}})
-
-
-@pytest.fixture
-async def client(content, sessions):
-    nlu = RasaClient("http://rasa.test", transport=httpx.MockTransport(fake_rasa))
-    app = create_app(contextlib.nullcontext)
-    app.state.helpline = Helpline(content, nlu, sessions)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://test") as test_client:
-        yield test_client
 
 
 @pytest.mark.parametrize(
