@@ -19,6 +19,7 @@ from bot.console import access
 from bot.console.delivery import tell_migrant
 from bot.console.users import LoginRefused, account, authenticate, revoke_sessions
 from bot.events import HUB
+from bot.store.models import as_id
 from bot.web.templates import TEMPLATES
 
 log = logging.getLogger(__name__)
@@ -62,18 +63,6 @@ def page(request: Request, name: str, context: dict, status: int = 200) -> Respo
 
 def to_login() -> RedirectResponse:
     return RedirectResponse("/console/login", status_code=303)
-
-
-# SQLite and PostgreSQL integers are 64-bit: a larger id names nothing and must not reach the database.
-MAX_ID = 2**63 - 1
-
-
-def as_id(value: object) -> int | None:
-    """A database id from a path, query or form value; None for anything else."""
-    text = str(value)
-    if not text.isascii() or not text.isdigit() or len(text) > 19 or int(text) > MAX_ID:
-        return None
-    return int(text)
 
 
 def forbidden(request: Request) -> Response:

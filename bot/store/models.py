@@ -17,6 +17,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+# SQLite and PostgreSQL integers are 64-bit: a larger id names nothing and must not reach the database.
+MAX_ID = 2**63 - 1
+
+
+def as_id(value: object) -> int | None:
+    """A database id from a path, query or form value; None for anything else."""
+    text = str(value)
+    if not text.isascii() or not text.isdigit() or len(text) > 19 or int(text) > MAX_ID:
+        return None
+    return int(text)
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)

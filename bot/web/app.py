@@ -22,7 +22,9 @@ from starlette.routing import Mount, Route
 from bot import events
 from bot.cases.housekeeping import keep_queue_moving
 from bot.channels.running import Channels, no_channels
+from bot.channels.shapes import MAX_TEXT_CHARS
 from bot.helpline import Helpline, Inbound
+from bot.store.models import as_id
 from bot.web import webhooks
 from bot.web.bodies import BadRequest, json_object, read_bounded
 from bot.web.logs import redact_access_log
@@ -31,9 +33,7 @@ from bot.web.templates import TEMPLATES
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
-MAX_TEXT_CHARS = 20_000
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")  # always fullmatch: "$" would accept a trailing newline
-MAX_MESSAGE_ID = 2**63 - 1  # BIGINT: a larger 'after' would overflow the database driver
 # Every page's scripts and styles are its own files or inline blocks of the templates; nothing
 # is loaded from elsewhere, and no page may be framed (clickjacking a lawyer's console).
 SECURITY_HEADERS = {
@@ -136,9 +136,10 @@ async def chat_updates(request: Request) -> JSONResponse:
     session, after = request.query_params.get("session", ""), request.query_params.get("after", "0")
     if not SESSION_ID.fullmatch(session) or not after.isascii() or not after.isdigit():
         return JSONResponse({"error": "session and after are required"}, status_code=422)
-    if len(after) > 19 or int(after) > MAX_MESSAGE_ID:
+    after_id = as_id(after)  # a larger id would overflow the database driver
+    if after_id is None:
         return JSONResponse({"error": "after is not a message id"}, status_code=422)
-    lines = await to_thread.run_sync(web_updates, request.app.state.helpline.sessions, session, int(after))
+    lines = await to_thread.run_sync(web_updates, request.app.state.helpline.sessions, session, after_id)
     return JSONResponse({"messages": lines})
 
 
