@@ -23,6 +23,8 @@ lock:
 	var/lock-venv/bin/pip install --quiet --upgrade pip pip-tools
 	var/lock-venv/bin/pip-compile --quiet --upgrade --extra dev --strip-extras --no-emit-index-url \
 		--no-emit-find-links --output-file requirements.lock pyproject.toml
+	var/lock-venv/bin/pip-compile --quiet --upgrade --extra dev --extra bench --strip-extras --no-emit-index-url \
+		--no-emit-find-links --output-file bench/requirements.lock pyproject.toml
 
 $(NLU_VENV)/.installed: nlu/requirements.txt nlu/constraints.txt
 	"$$(nlu/find-python310)" -m venv $(NLU_VENV)
@@ -50,8 +52,14 @@ test: setup browser lint
 	$(VENV)/bin/helpline content check
 	$(VENV)/bin/pytest
 
-bench: setup
+# The benchmarks compare against other language identifiers, installed only here.
+$(VENV)/.bench-installed: $(VENV)/.installed bench/requirements.lock
+	$(VENV)/bin/pip install --quiet -r bench/requirements.lock
+	touch $@
+
+bench: setup $(VENV)/.bench-installed
 	$(VENV)/bin/python -m bench.pipeline
+	$(VENV)/bin/python -m bench.language_id
 
 clean:
 	rm -rf $(VENV) $(NLU_VENV) nlu/models var

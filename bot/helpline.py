@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from anyio import to_thread
@@ -77,10 +78,11 @@ class Reply:
         }
 
 
-def language_names(languages: tuple[str, ...]) -> dict[str, str]:
+def language_names(languages: tuple[str, ...], overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Each language's name in itself, for the language menu ("Русский", "Tiếng Việt")."""
     names = {}
     for code in languages:
-        name = Locale.parse(code).display_name or code
+        name = (overrides or {}).get(code) or Locale.parse(code).get_language_name() or code
         names[code] = name[:1].upper() + name[1:]
     return names
 
@@ -122,7 +124,8 @@ class Helpline:
         self.answers = content.answers
         self.detector = content.detector
         self.safety = content.safety
-        self.dialogue = Dialogue(self.profile.languages, language_names(self.profile.languages))
+        names = language_names(self.profile.languages, self.profile.language_names)
+        self.dialogue = Dialogue(self.profile.languages, names)
 
     @classmethod
     def from_paths(cls, paths: Paths, nlu: RasaClient | None, sessions: sessionmaker[Session]) -> Helpline:

@@ -58,6 +58,8 @@ class HelplineProfile:
     languages: tuple[str, ...]
     closest_language: dict[str, str]
     serve_fuzzy: bool = True
+    # how the language menu names a language, where babel's own name is not what its speakers say
+    language_names: dict[str, str] = field(default_factory=dict)
     source: Path | None = field(default=None, compare=False)
 
     @property
@@ -146,6 +148,7 @@ def parse_profile(raw: dict, source: Path | None = None) -> HelplineProfile:
         hours=OpeningHours(days=days, timezone=timezone),
         timezone_labels={str(k): str(v) for k, v in (raw.get("timezone_label") or {}).items()},
         languages=tuple(str(code) for code in raw["languages"]),
+        language_names={str(k): str(v) for k, v in (raw.get("language_names") or {}).items()},
         closest_language={str(k): str(v) for k, v in (raw.get("closest_language") or {}).items()},
         serve_fuzzy=bool(raw.get("serve_fuzzy", True)),
         source=source,

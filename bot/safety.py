@@ -18,7 +18,7 @@ from bot.language.transliteration import uzbek_loose
 
 APOSTROPHES = str.maketrans({"ʻ": "'", "ʼ": "'", "`": "'", "‘": "'", "’": "'"})
 # Scripts written without spaces between a word and its particles match anywhere in a word.
-NO_WORD_START = {"ko"}
+NO_WORD_START = {"ko", "zh", "th", "km", "my"}
 # Extra spellings in which a language's phrases match, across scripts (see uzbek_loose): Uzbek
 # folded to Latin before diacritics are stripped (ў -> oʻ, as in Latin script), and after (ў -> u,
 # as on a Russian keyboard without ў).

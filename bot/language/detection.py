@@ -1,14 +1,15 @@
 """Which language a message is in, given the conversation so far.
 
-langdetect has no Kyrgyz or Uzbek and guesses wildly on two words, so it is used here with the
-project's own profiles (built from the training examples and answers of every served language,
-plus transliterated and diacritic-free variants), narrowed by script and letter evidence, helped by
-a word lexicon, and weighed against the conversation's language as a prior.
+First the script: Hangul, Thai, Khmer, Burmese or Han name their language. Within a script several
+languages share (Latin, Cyrillic, Devanagari), an open-set model of about 130 languages
+(open_set.py) decides whether the message is in a language nobody serves; if not, langdetect with
+the project's own profiles (built from the training examples and answers of every served language,
+plus transliterated and diacritic-free variants), letter evidence and a word lexicon pick the
+served language, weighed against the conversation's language as a prior.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections import Counter, defaultdict
@@ -16,33 +17,31 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from langdetect import DetectorFactory
-from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.lang_detect_exception import LangDetectException
 from langdetect.utils.lang_profile import LangProfile
 
-from bot.language import scripts
-from bot.language.transliteration import to_latin
+from bot.language import open_set, scripts
+from bot.language.transliteration import ON_RUSSIAN_KEYBOARD, on_russian_keyboard, to_latin
 
 WORD = re.compile(r"[^\W\d_]+(?:['ʻʼ`‘’][^\W\d_]+)*")
 
-# Profile variants: how each served language can be written in a chat.
-VARIANT_LANGUAGE = {
-    "en": "en",
-    "ru": "ru",
-    "ru-Latn": "ru",
-    "ky": "ky",
-    "ky-Latn": "ky",
-    "uz": "uz",
-    "uz-Cyrl": "uz",
-    "vi": "vi",
-    "vi-ascii": "vi",
-}
-LATIN_VARIANTS = ("en", "ru-Latn", "ky-Latn", "uz", "vi", "vi-ascii")
-CYRILLIC_VARIANTS = ("ru", "ky", "uz-Cyrl")
+# The script each language is written in at home; in another script a sample teaches a variant
+# ("ru-Latn": Russian typed in Latin letters), because phones and keyboards make people switch.
+HOME_SCRIPT = {
+    "en": "latin", "ru": "cyrillic", "ky": "cyrillic", "uz": "latin", "vi": "latin", "ko": "hangul",
+    "zh": "han", "tl": "latin", "th": "thai", "km": "khmer", "mn": "cyrillic", "ne": "devanagari",
+    "id": "latin", "tg": "cyrillic", "kk": "cyrillic", "my": "myanmar",
+}  # fmt: skip
+SCRIPT_TAG = {"latin": "Latn", "cyrillic": "Cyrl", "devanagari": "Deva"}
+# Scripts that several languages share, told apart by n-grams and words rather than by the script.
+SHARED_SCRIPTS = tuple(SCRIPT_TAG)
+# Transliterations phones produce but the examples rarely show, taught as extra variants.
+LATIN_TRANSLITERATED = ("ru", "ky", "kk", "mn", "tg")
 
 # Migrants mix English or Russian words into their own language, never the other way round, so a
-# word only Kyrgyz, Uzbek or Vietnamese uses outweighs several English or Russian ones.
-EXCLUSIVE_WORD_WEIGHT = {"ky": 2.5, "uz": 2.5, "vi": 2.5, "en": 1.0, "ru": 1.0}
+# word only their own language uses outweighs several English or Russian ones.
+EXCLUSIVE_WORD_WEIGHT = {"en": 1.0, "ru": 1.0}
+OWN_WORD_WEIGHT = 2.5
 SHARED_WORD_WEIGHT = 0.5
 NGRAM_FLOOR = 0.01
 
@@ -55,6 +54,10 @@ DEFAULT_WEIGHT = 0.25
 # With nothing else to go on, a Latin-script message is most likely English, the language migrants
 # share when they do not write their own; Cyrillic goes to the helpline's main language.
 LATIN_DEFAULT = "en"
+# Open set: a message is in a language nobody serves when the open-set model puts at least this
+# share on unserved languages and most of its words are unknown to every served language's text.
+UNSERVED_SHARE = 0.9
+KNOWN_WORDS_SERVED = 0.5
 
 
 @dataclass(frozen=True)
@@ -77,44 +80,54 @@ class Detection:
 
 
 def _variant_of(language: str, text: str) -> str:
+    """'ru' for Russian in Cyrillic, 'ru-Latn' for Russian in Latin letters."""
     counts = scripts.script_counts(text)
-    latin, cyrillic = counts.get("latin", 0), counts.get("cyrillic", 0)
-    if language in ("ru", "ky") and latin > cyrillic:
-        return f"{language}-Latn"
-    if language == "uz" and cyrillic > latin:
-        return "uz-Cyrl"
-    return language
+    if not counts:
+        return language
+    script = counts.most_common(1)[0][0]
+    home = HOME_SCRIPT.get(language)
+    if home is None or script == home or script not in SCRIPT_TAG:
+        return language
+    return f"{language}-{SCRIPT_TAG[script]}"
 
 
 def _expand(language: str, text: str) -> Iterable[tuple[str, str]]:
     """A sample of text and the variants it teaches, including the forms people type."""
     variant = _variant_of(language, text)
     yield variant, text
-    if variant in ("ru", "ky"):
+    if variant in LATIN_TRANSLITERATED:
         yield f"{variant}-Latn", to_latin(text)
+    if variant in ON_RUSSIAN_KEYBOARD:
+        yield variant, on_russian_keyboard(variant, text)
     if variant == "vi":
         yield "vi-ascii", scripts.strip_diacritics(text)
 
 
+def variant_language(variant: str) -> str:
+    return variant.split("-")[0]
+
+
+def variant_script(variant: str) -> str | None:
+    language, _, tag = variant.partition("-")
+    if tag == "ascii":
+        return "latin"
+    if tag:
+        return next((script for script, name in SCRIPT_TAG.items() if name == tag), None)
+    return HOME_SCRIPT.get(language)
+
+
 def build_profiles(samples: Iterable[tuple[str, str]]) -> dict[str, LangProfile]:
+    """n-gram profiles of every variant written in a script several languages share."""
     profiles: dict[str, LangProfile] = {}
     for language, text in samples:
         for variant, variant_text in _expand(language, text):
-            if variant not in VARIANT_LANGUAGE:
+            if variant_script(variant) not in SHARED_SCRIPTS:
                 continue
             profile = profiles.setdefault(variant, LangProfile(name=variant))
             profile.update(variant_text.lower())
     for profile in profiles.values():
         profile.omit_less_freq()
     return profiles
-
-
-@functools.cache
-def _stock_factory() -> DetectorFactory:
-    factory = DetectorFactory()
-    factory.load_profile(PROFILES_DIRECTORY)
-    factory.set_seed(0)
-    return factory
 
 
 def words_of(text: str) -> list[str]:
@@ -130,14 +143,16 @@ class LanguageDetector:
     ):
         """``samples`` are (language, text) pairs of the served languages' own content;
         ``closest_served`` names the served language a speaker of an unserved one reads."""
-        sample_list = list(samples)
         self.served = tuple(served)
         self._closest_served = closest_served or (lambda _language: self.served[0])
+        sample_list = [(language, text) for language, text in samples if language in self.served]
         profiles = build_profiles(sample_list)
+        self._variants = tuple(profiles)
         self._factory = DetectorFactory()
-        self._factory.load_json_profile(
-            [json.dumps({"name": p.name, "freq": dict(p.freq), "n_words": p.n_words}) for p in profiles.values()]
-        )
+        if profiles:
+            self._factory.load_json_profile(
+                [json.dumps({"name": p.name, "freq": dict(p.freq), "n_words": p.n_words}) for p in profiles.values()]
+            )
         self._factory.set_seed(0)
         self._lexicon: dict[str, Counter[str]] = defaultdict(Counter)
         self._words_per_language: Counter[str] = Counter()
@@ -145,17 +160,21 @@ class LanguageDetector:
             for word in words_of(text):
                 self._lexicon[word][language] += 1
                 self._words_per_language[language] += 1
-                if language == "vi":
-                    self._lexicon[scripts.strip_diacritics(word)][language] += 1
+        for language, text in sample_list:
+            # the typed variants teach words, not how often a language uses them
+            for _variant, variant_text in _expand(language, text):
+                for word in words_of(variant_text):
+                    if not self._lexicon[word][language]:
+                        self._lexicon[word][language] = 1
 
     # -- evidence -------------------------------------------------------------------------------
 
     def _ngram_scores(self, text: str, variants: tuple[str, ...]) -> dict[str, float]:
-        available = [v for v in variants if v in self._factory.get_lang_list()]
+        available = [v for v in variants if v in self._variants]
         if not available:
             return {}
         detector = self._factory.create()
-        detector.set_prior_map({v: (1.0 if v in available else 0.0) for v in self._factory.get_lang_list()})
+        detector.set_prior_map({v: (1.0 if v in available else 0.0) for v in self._variants})
         detector.append(text.lower())
         try:
             ranked = detector.get_probabilities()
@@ -163,7 +182,7 @@ class LanguageDetector:
             return {}
         scores: dict[str, float] = defaultdict(float)
         for result in ranked:
-            scores[VARIANT_LANGUAGE[result.lang]] += result.prob
+            scores[variant_language(result.lang)] += result.prob
         return dict(scores)
 
     def _lexicon_scores(self, text: str, languages: Iterable[str]) -> dict[str, float]:
@@ -174,11 +193,18 @@ class LanguageDetector:
             seen = {lang for lang in self._lexicon.get(word, ()) if lang in candidates}
             if len(seen) == 1:
                 (lang,) = seen
-                evidence[lang] += EXCLUSIVE_WORD_WEIGHT.get(lang, 1.0)
+                evidence[lang] += EXCLUSIVE_WORD_WEIGHT.get(lang, OWN_WORD_WEIGHT)
             else:
                 for lang in seen:
                     evidence[lang] += SHARED_WORD_WEIGHT / len(seen)
         return dict(evidence)
+
+    def _known_share(self, text: str) -> float:
+        """The share of the message's words that some served language's own text uses."""
+        words = words_of(text)
+        if not words:
+            return 0.0
+        return sum(word in self._lexicon for word in words) / len(words)
 
     # -- decision -------------------------------------------------------------------------------
 
@@ -195,6 +221,7 @@ class LanguageDetector:
         priors that fresh evidence can overturn, never answers on their own.
         """
         fallback = conversation_language or self._served_hint(channel_hint) or self.served[0]
+        text = scripts.undo_mongolian_substitutes(text)
         counts = scripts.script_counts(text)
         letters = sum(counts.values())
         if not letters:
@@ -203,9 +230,11 @@ class LanguageDetector:
         main_script = counts.most_common(1)[0][0]
         default = self.served[0]
         if counts.get("hangul", 0) >= 2 or main_script == "hangul":  # Korean migrants mix in English, never the reverse
-            return self._decide({"ko": 1.0}, "ko", "hangul")
+            return self._decide("ko", "hangul")
+        if counts.get("kana", 0) and main_script in ("han", "kana"):  # Japanese writes kanji with kana
+            return self._decide("ja", "kana")
         if main_script in scripts.SCRIPT_LANGUAGE:
-            return self._unserved(scripts.SCRIPT_LANGUAGE[main_script], f"{main_script} script")
+            return self._decide(scripts.SCRIPT_LANGUAGE[main_script], f"{main_script} script")
         if main_script == "cyrillic":
             evidence = scripts.letter_evidence(text, scripts.CYRILLIC_LETTERS)
             special = self._special_letters(evidence)
@@ -214,41 +243,49 @@ class LanguageDetector:
             unserved = self._unserved_words(text)
             if unserved:
                 return self._unserved(unserved, "words")
-            candidates = CYRILLIC_VARIANTS
         elif main_script == "latin":
             if sum(map(scripts.is_vietnamese_letter, text)) >= 1:
-                return self._decide({"vi": 1.0}, "vi", "vietnamese letters")
+                return self._decide("vi", "vietnamese letters")
             if scripts.has_uzbek_apostrophe(text):
-                return self._decide({"uz": 1.0}, "uz", "uzbek apostrophe")
+                return self._decide("uz", "uzbek apostrophe")
             foreign = scripts.letter_evidence(text, scripts.LATIN_LETTERS)
-            if foreign:
+            if foreign and not any(lang in self.served for lang in foreign):
                 return self._unserved(foreign.most_common(1)[0][0], "letters")
-            if any(not char.isascii() and char.isalpha() for char in text):
-                # accented letters without Vietnamese-only ones: Spanish, French, Portuguese...
-                european = self._stock_language(text)
-                if european and european not in self.served:
-                    return self._unserved(european, "langdetect")
-            candidates = LATIN_VARIANTS
             if LATIN_DEFAULT in self.served:
                 default = LATIN_DEFAULT
-        else:
-            return Detection(fallback, None, 0.0, "unknown script")
+        unserved = self._open_set(text, main_script)
+        if unserved:
+            return self._unserved(unserved, "open set")
 
-        languages = tuple(dict.fromkeys(VARIANT_LANGUAGE[v] for v in candidates))
-        languages = tuple(lang for lang in languages if lang in self.served)
+        candidates = tuple(v for v in self._variants if variant_script(v) == main_script)
+        languages = tuple(dict.fromkeys(variant_language(v) for v in candidates))
+        if not languages:
+            return Detection(self._closest_served("und"), None, 0.0, "no served language in this script")
         ngram = self._ngram_scores(text, candidates)
         lexicon = self._lexicon_scores(text, languages)
         scores = {
             lang: (0.5 * ngram.get(lang, 0.0) + 0.5 * lexicon.get(lang, 0.0)) if lexicon else ngram.get(lang, 0.0)
             for lang in languages
         }
+        if default not in scores:
+            default = languages[0]
         knows_nothing = not conversation_language and not self._served_hint(channel_hint)
-        if knows_nothing and default in scores and self._only_words_of(default, text):
+        if knows_nothing and self._only_words_of(default, text):
             # the reverse of the lexicon's rule: migrants mix English or Russian into their own language,
             # so a first message made only of English (Russian) words is English (Russian): "hi", "no", "да"
             total = sum(scores.values()) or 1.0
             scores = {lang: 0.8 if lang == default else 0.2 * score / total for lang, score in scores.items()}
         return self._weigh_priors(scores, letters, conversation_language, channel_hint, default)
+
+    def _open_set(self, text: str, script: str) -> str | None:
+        """The unserved language the text is in, when the open-set model is sure and the words
+        are strangers to every served language; otherwise None."""
+        share, best = open_set.unserved_share(open_set.distribution(text), self.served)
+        if script not in SHARED_SCRIPTS:
+            return best if share >= 0.5 else None
+        if share >= UNSERVED_SHARE and self._known_share(text) < KNOWN_WORDS_SERVED:
+            return best
+        return None
 
     def _only_words_of(self, language: str, text: str) -> bool:
         """Every word is one ``language`` uses at least half as often as any other language does."""
@@ -259,27 +296,18 @@ class LanguageDetector:
         counts = self._lexicon.get(word, {})
         if not counts.get(language):
             return False
-        frequency = {lang: n / self._words_per_language[lang] for lang, n in counts.items()}
+        frequency = {lang: n / max(1, self._words_per_language[lang]) for lang, n in counts.items()}
         return frequency[language] >= 0.5 * max(frequency.values())
 
     def _unserved_words(self, text: str) -> str | None:
         words = words_of(text)
         for language, vocabulary in scripts.UNSERVED_WORDS.items():
+            if language in self.served:
+                continue
             hits = sum(word in vocabulary for word in words)
             if hits >= 2 and hits * 3 >= len(words):
                 return language
         return None
-
-    def _stock_language(self, text: str) -> str | None:
-        """langdetect's own profiles, for naming a language the helpline does not serve."""
-        detector = _stock_factory().create()
-        detector.append(text)
-        try:
-            ranked = detector.get_probabilities()
-        except LangDetectException:
-            return None
-        served = sum(result.prob for result in ranked if result.lang in self.served)
-        return ranked[0].lang.split("-")[0] if ranked and served < 0.2 else None
 
     def _served_hint(self, hint: str | None) -> str | None:
         if not hint:
@@ -291,11 +319,14 @@ class LanguageDetector:
         if not evidence:
             return None
         best, _ = evidence.most_common(1)[0]
-        # a letter several languages share goes to the served one (ң ө ү: Kyrgyz, қ ғ ҳ: Uzbek)
-        served = [lang for lang, count in evidence.most_common() if lang in self.served]
         top = evidence[best]
-        if served and evidence[served[0]] == top:
-            return self._decide({served[0]: 1.0}, served[0], "letters")
+        # a letter several languages share goes to the served ones (ң ө ү: Kyrgyz, Kazakh, Mongolian),
+        # which n-grams and words then tell apart
+        served = [lang for lang, count in evidence.items() if lang in self.served and count == top]
+        if len(served) == 1:
+            return self._decide(served[0], "letters")
+        if served:
+            return None
         return self._unserved(best, "letters")
 
     def _weigh_priors(
@@ -330,9 +361,9 @@ class LanguageDetector:
             return Detection(prior, prior, round(posterior[prior] / total, 4), "prior")
         return Detection(best, best, round(confidence, 4), "n-grams and lexicon")
 
-    def _decide(self, scores: Mapping[str, float], language: str, reason: str) -> Detection:
+    def _decide(self, language: str, reason: str) -> Detection:
         if language in self.served:
-            return Detection(language, language, max(scores.values()), reason)
+            return Detection(language, language, 1.0, reason)
         return self._unserved(language, reason)
 
     def _unserved(self, language: str, reason: str) -> Detection:

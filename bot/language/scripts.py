@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import Counter
@@ -45,52 +46,107 @@ UZBEK_APOSTROPHE = re.compile(r"(?<![a-z])(?:[a-z]*[og])[ʻʼ'`‘’][a-z]", re
 NOT_UZBEK_APOSTROPHE = re.compile(r"o'clock", re.IGNORECASE)
 
 
+# Unicode blocks of the writing systems a chat message may use: (first, last code point, script).
+SCRIPT_BLOCKS: tuple[tuple[int, int, str], ...] = (
+    (0x0000, 0x02AF, "latin"),  # with IPA extensions (ɛ ɔ ŋ of West African alphabets)
+    (0x0370, 0x03FF, "greek"),
+    (0x0400, 0x052F, "cyrillic"),
+    (0x0530, 0x058F, "armenian"),
+    (0x0590, 0x05FF, "hebrew"),
+    (0x0600, 0x06FF, "arabic"),
+    (0x0700, 0x074F, "syriac"),
+    (0x0750, 0x077F, "arabic"),
+    (0x0780, 0x07BF, "thaana"),
+    (0x0900, 0x097F, "devanagari"),
+    (0x0980, 0x09FF, "bengali"),
+    (0x0A00, 0x0A7F, "gurmukhi"),
+    (0x0A80, 0x0AFF, "gujarati"),
+    (0x0B00, 0x0B7F, "oriya"),
+    (0x0B80, 0x0BFF, "tamil"),
+    (0x0C00, 0x0C7F, "telugu"),
+    (0x0C80, 0x0CFF, "kannada"),
+    (0x0D00, 0x0D7F, "malayalam"),
+    (0x0D80, 0x0DFF, "sinhala"),
+    (0x0E00, 0x0E7F, "thai"),
+    (0x0E80, 0x0EFF, "lao"),
+    (0x0F00, 0x0FFF, "tibetan"),
+    (0x1000, 0x109F, "myanmar"),
+    (0x10A0, 0x10FF, "georgian"),
+    (0x1100, 0x11FF, "hangul"),
+    (0x1200, 0x139F, "ethiopic"),
+    (0x1780, 0x17FF, "khmer"),
+    (0x1800, 0x18AF, "mongolian"),
+    (0x19E0, 0x19FF, "khmer"),
+    (0x1C80, 0x1C8F, "cyrillic"),
+    (0x1E00, 0x1EFF, "latin"),
+    (0x1F00, 0x1FFF, "greek"),
+    (0x2D00, 0x2D2F, "georgian"),
+    (0x2DE0, 0x2DFF, "cyrillic"),
+    (0x2E80, 0x2FDF, "han"),
+    (0x3040, 0x30FF, "kana"),
+    (0x3100, 0x312F, "bopomofo"),
+    (0x3130, 0x318F, "hangul"),
+    (0x31F0, 0x31FF, "kana"),
+    (0x3400, 0x4DBF, "han"),
+    (0x4E00, 0x9FFF, "han"),
+    (0xA640, 0xA69F, "cyrillic"),
+    (0xA9E0, 0xA9FF, "myanmar"),
+    (0xAA60, 0xAA7F, "myanmar"),
+    (0xAC00, 0xD7AF, "hangul"),
+    (0xF900, 0xFAFF, "han"),
+    (0xFB50, 0xFDFF, "arabic"),
+    (0xFE70, 0xFEFF, "arabic"),
+    (0xFF21, 0xFF5A, "latin"),  # full-width Latin, typed on Chinese and Japanese keyboards
+    (0xFF66, 0xFF9F, "kana"),
+    (0x20000, 0x3134F, "han"),
+)
+_BLOCK_STARTS = [start for start, _last, _script in SCRIPT_BLOCKS]
+
+
 def script_of(char: str) -> str | None:
-    """The writing system of a letter, or None for anything that is not a letter."""
-    if not char.isalpha():
+    """The writing system of a letter, or of a vowel sign (Thai, Devanagari and Khmer write vowels
+    as combining marks); None for anything else, Latin accents included."""
+    category = unicodedata.category(char)
+    if not (char.isalpha() or category in ("Mn", "Mc")):
         return None
     code = ord(char)
-    if 0xAC00 <= code <= 0xD7A3 or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
-        return "hangul"
-    if 0x0400 <= code <= 0x04FF or 0x0500 <= code <= 0x052F:
-        return "cyrillic"
-    if code < 0x0250 or 0x1E00 <= code <= 0x1EFF:
-        return "latin"
-    if 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F:
-        return "arabic"
-    if 0x4E00 <= code <= 0x9FFF:
-        return "han"
-    if 0x3040 <= code <= 0x30FF:
-        return "kana"
-    if 0x0E00 <= code <= 0x0E7F:
-        return "thai"
-    if 0x0900 <= code <= 0x097F:
-        return "devanagari"
-    if 0x10A0 <= code <= 0x10FF:
-        return "georgian"
-    if 0x0530 <= code <= 0x058F:
-        return "armenian"
-    if 0x0980 <= code <= 0x09FF:
-        return "bengali"
-    if 0x1780 <= code <= 0x17FF:
-        return "khmer"
-    if 0x1000 <= code <= 0x109F:
-        return "myanmar"
-    return "other"
+    index = bisect.bisect_right(_BLOCK_STARTS, code) - 1
+    if index < 0 or code > SCRIPT_BLOCKS[index][1]:
+        return None if category in ("Mn", "Mc") else "other"
+    script = SCRIPT_BLOCKS[index][2]
+    if category in ("Mn", "Mc") and script in ("latin", "greek", "cyrillic"):
+        return None
+    return script
 
 
-# Scripts none of the served languages use, and the language they most likely mean.
+# Writing systems that, in a chat, mean one language.
 SCRIPT_LANGUAGE = {
-    "arabic": "ar",
+    "hangul": "ko",
     "han": "zh",
+    "bopomofo": "zh",
     "kana": "ja",
     "thai": "th",
-    "devanagari": "hi",
+    "lao": "lo",
+    "khmer": "km",
+    "myanmar": "my",
+    "greek": "el",
+    "hebrew": "he",
     "georgian": "ka",
     "armenian": "hy",
     "bengali": "bn",
-    "khmer": "km",
-    "myanmar": "my",
+    "gurmukhi": "pa",
+    "gujarati": "gu",
+    "oriya": "or",
+    "tamil": "ta",
+    "telugu": "te",
+    "kannada": "kn",
+    "malayalam": "ml",
+    "sinhala": "si",
+    "tibetan": "bo",
+    "ethiopic": "am",
+    "thaana": "dv",
+    "syriac": "syr",
+    "mongolian": "mn",
 }
 
 
@@ -103,6 +159,17 @@ def is_vietnamese_letter(char: str) -> bool:
     # Lowering may give more than one character ("İ" becomes "i" and a combining dot): none is Vietnamese.
     lower = char.lower()
     return len(lower) == 1 and (lower in "ơưăđ" or 0x1EA0 <= ord(lower) <= 0x1EF9)
+
+
+# Old Mongolian fonts had no ө and ү, so much Mongolian text online still writes є and ї for them.
+# Ukrainian writes і in almost every sentence; without it, є and ї are Mongolian.
+MONGOLIAN_SUBSTITUTES = str.maketrans("єїЄЇ", "өүӨҮ")
+
+
+def undo_mongolian_substitutes(text: str) -> str:
+    if ("є" in text or "ї" in text or "Є" in text or "Ї" in text) and not any(c in text for c in "іІґҐ"):
+        return text.translate(MONGOLIAN_SUBSTITUTES)
+    return text
 
 
 def letter_evidence(text: str, table: dict[str, frozenset[str]]) -> Counter[str]:
@@ -121,7 +188,13 @@ def has_uzbek_apostrophe(text: str) -> bool:
 def strip_diacritics(text: str) -> str:
     """'Tôi bị mất hộ chiếu' -> 'Toi bi mat ho chieu': how Vietnamese is often typed."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    # only the accents of Latin and Cyrillic letters: Thai, Khmer or Devanagari vowel signs are letters
+    return unicodedata.normalize("NFC", "".join(char for char in decomposed if not _is_accent(char)))
+
+
+def _is_accent(char: str) -> bool:
+    code = ord(char)
+    return 0x0300 <= code <= 0x036F or 0x1AB0 <= code <= 0x1AFF or 0x1DC0 <= code <= 0x1DFF
 
 
 # Frequent words of unserved languages that share an alphabet with served ones and are often

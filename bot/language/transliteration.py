@@ -1,4 +1,4 @@
-"""Cyrillic typed in Latin letters, the way people write Russian and Kyrgyz on a Latin keyboard."""
+"""How people type on a keyboard made for another language: Cyrillic in Latin letters, Kyrgyz in Russian."""
 
 CYRILLIC_TO_LATIN = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh", "з": "z",
@@ -31,3 +31,17 @@ def uzbek_latin(text: str) -> str:
 def uzbek_loose(text: str) -> str:
     """One spelling for Uzbek in either script, with or without its special letters."""
     return uzbek_latin(text).translate(UZBEK_LOOSE)
+
+
+# Kyrgyz, Kazakh and Tajik are often typed on Russian keyboards, each letter Russian lacks by its
+# nearest Russian one.
+ON_RUSSIAN_KEYBOARD = {
+    "ky": str.maketrans("ңөүҢӨҮ", "ноуНОУ"),
+    "kk": str.maketrans("әғқңөұүһіӘҒҚҢӨҰҮҺІ", "агкноуухиАГКНОУУХИ"),
+    "tg": str.maketrans("ғӣқӯҳҷҒӢҚӮҲҶ", "гикухчГИКУХЧ"),
+}
+
+
+def on_russian_keyboard(language: str, text: str) -> str:
+    table = ON_RUSSIAN_KEYBOARD.get(language)
+    return text.translate(table) if table else text

@@ -1,7 +1,7 @@
 """Writing variants of the training examples, the way phones really type them.
 
 Editors write each example once; the model also learns it as Vietnamese without diacritics,
-Kyrgyz typed on a Russian keyboard, Russian in Latin letters and Uzbek in the other script.
+Kyrgyz, Kazakh and Tajik typed on a Russian keyboard, Russian in Latin letters and Uzbek in the other script.
 """
 
 from __future__ import annotations
@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from bot.language.scripts import strip_diacritics
-from bot.language.transliteration import to_latin, uzbek_latin
+from bot.language.transliteration import on_russian_keyboard, to_latin, uzbek_latin
 from bot.training_data import Example
 
-KYRGYZ_ON_RUSSIAN_KEYBOARD = str.maketrans("ңөүҢӨҮ", "ноуНОУ")
 APOSTROPHES = "'ʻʼ`‘’"
 
 
@@ -25,8 +24,8 @@ def variants(example: Example) -> Iterator[str]:
     match example.language:
         case "vi":
             yield strip_diacritics(text)
-        case "ky":
-            yield text.translate(KYRGYZ_ON_RUSSIAN_KEYBOARD)
+        case "ky" | "kk" | "tg":
+            yield on_russian_keyboard(example.language, text)
         case "ru" if _has_cyrillic(text):
             yield to_latin(text)
         case "uz" if _has_cyrillic(text):
