@@ -63,6 +63,7 @@ class Action(StrEnum):
     URGENT = "urgent"  # safety reply, conversation marked urgent
     CLARIFY = "clarify"  # not sure enough: topic menu and the lawyer offered
     UNAVAILABLE = "nlu_unavailable"  # the NLU server could not be reached
+    UNSERVED = "unserved_language"  # written in a language the helpline does not serve: not understood
     COMMAND = "command"  # a command or button
     PROMPT = "prompt"  # empty, unreadable or wordless message
 
@@ -80,6 +81,7 @@ class Turn:
     handoff: bool = False
     extra: dict[str, str] = field(default_factory=dict)
     action: Action = Action.COMMAND
+    also_in: tuple[str, ...] = ()  # languages the texts are repeated in, after ``language``
 
     @property
     def silent(self) -> bool:
@@ -248,7 +250,8 @@ class Dialogue:
             prefix += ("ui:long_message",)
         language_menu = language_buttons(self.languages, self.language_names) if not detection.served else ()
 
-        urgent = self._urgent_intent(evidence)
+        # in a language nobody serves, the NLU's guess means nothing: only the keyword net can raise the alarm
+        urgent = self._urgent_intent(evidence if detection.served else replace(evidence, nlu=None))
         if urgent:
             intent, confidence = urgent
             return Turn(
@@ -263,6 +266,8 @@ class Dialogue:
                 action=Action.URGENT,
             )
 
+        if not detection.served:
+            return self._unserved(language, state, next_state)
         nlu = evidence.nlu
         if nlu is not None and self._possible_danger(nlu):
             turn = self._understood(nlu, language, prefix, language_menu, next_state)
@@ -277,6 +282,30 @@ class Dialogue:
                 action=Action.UNAVAILABLE,
             )
         return self._understood(nlu, language, prefix, language_menu, next_state)
+
+    def _unserved(self, language: str, state: ConversationState, next_state: ConversationState) -> Turn:
+        """Not understood, and not pretended to be: the first time, a notice in English and the
+        helpline's main language with the language menu, the emergency number and a person; after
+        the migrant chose a language, the topic menu in it."""
+        if state.language_choice:
+            return Turn(
+                language,
+                ("ui:clarify",),
+                (*topic_buttons(), LAWYER_BUTTON),
+                state=next_state,
+                action=Action.UNSERVED,
+            )
+        also_in = tuple(
+            lang for lang in dict.fromkeys(("en", self.languages[0])) if lang != language and lang in self.languages
+        )
+        return Turn(
+            language,
+            ("ui:unserved_language",),
+            (*language_buttons(self.languages, self.language_names), LAWYER_BUTTON),
+            state=next_state,
+            action=Action.UNSERVED,
+            also_in=also_in,
+        )
 
     def _understood(self, nlu, language, prefix, language_menu, next_state) -> Turn:
         """An answer, a guessed topic, or the topic menu, by confidence."""

@@ -151,7 +151,7 @@ class Helpline:
         """Decide, render and store the reply to a stored message; None when it gets no reply."""
         timings: dict[str, float] = {}
         turn, detection = await self._understand(inbound, stored, timings)
-        turn = await self._with_case(turn, inbound, stored)
+        turn = await self._with_case(turn, inbound, stored, detection)
         text = None if turn.silent else self.render(turn)
         analysis = actions.Analysis(
             language=turn.language,
@@ -185,7 +185,9 @@ class Helpline:
             conversation_id=stored.conversation_id,
         )
 
-    async def _with_case(self, turn: Turn, inbound: Inbound, stored: actions.Stored) -> Turn:
+    async def _with_case(
+        self, turn: Turn, inbound: Inbound, stored: actions.Stored, detection: Detection | None = None
+    ) -> Turn:
         """The lawyer queue's part of the turn: silence while a lawyer has the case, the ticket
         and queue position on escalation or when asked, a callback number when one is sent."""
         case = await to_thread.run_sync(cases.open_case_of, self.sessions, stored.conversation_id)
@@ -206,7 +208,15 @@ class Helpline:
         if topic in (None, "conversation"):  # "a lawyer please": the case is about what was asked before
             earlier = await to_thread.run_sync(actions.last_understood, self.sessions, stored.conversation_id)
             intent, topic = earlier or (None, None)
-        escalation = cases.Escalation(turn.language, topic, turn.urgent, self._summary(turn, intent, inbound))
+        if detection is not None and not detection.served:
+            written_in = detection.detected
+        else:
+            served = self.profile.languages
+            written_in = await to_thread.run_sync(
+                actions.last_unserved_language, self.sessions, stored.conversation_id, served
+            )
+        summary = self._summary(turn, intent, inbound)
+        escalation = cases.Escalation(turn.language, topic, turn.urgent, summary, written_in=written_in)
         case = await to_thread.run_sync(
             cases.open_case, self.sessions, stored.conversation_id, escalation, self.profile.hotline
         )
@@ -289,4 +299,8 @@ class Helpline:
             extra["topic"] = self.answers.text(turn.extra["topic_context"], turn.language, {})
         if "media_context" in turn.extra:
             extra["media"] = self.answers.text(turn.extra["media_context"], turn.language, {})
-        return "\n\n".join(self.text(context, turn.language, **extra) for context in turn.texts)
+        return "\n\n".join(
+            self.text(context, language, **extra)
+            for language in (turn.language, *turn.also_in)
+            for context in turn.texts
+        )

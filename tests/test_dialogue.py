@@ -96,11 +96,39 @@ def test_an_unknown_language_code_shows_the_menu():
     assert payloads(turn) == [f"/lang {code}" for code in LANGUAGES]
 
 
-def test_an_unserved_language_gets_a_notice_and_the_language_menu():
+def test_an_unserved_language_is_not_answered_as_if_understood():
+    # the NLU's confident guess on Tajik text means nothing: no answer, a notice in the closest
+    # served language and again in English, with the language menu and a person
     turn = dialogue.decide("...", ConversationState(), evidence("lost_documents", 0.9, language="ru", detected="tg"))
-    assert turn.texts[0] == "ui:unsupported_language"
-    assert turn.language == "ru"
-    assert "/lang ky" in payloads(turn)
+    assert turn.texts == ("ui:unserved_language",)
+    assert (turn.language, turn.also_in) == ("ru", ("en",))
+    assert turn.intent is None and turn.action == "unserved_language"
+    assert payloads(turn) == [*(f"/lang {code}" for code in LANGUAGES), "/lawyer"]
+
+
+def test_an_unserved_language_closest_to_english_also_gets_the_main_language():
+    turn = dialogue.decide("...", ConversationState(), evidence("unpaid_wages", 0.9, language="en", detected="es"))
+    assert (turn.language, turn.also_in) == ("en", ("ru",))
+
+
+def test_an_nlu_guess_of_danger_in_an_unserved_language_raises_no_alarm():
+    # "my employer has not paid me" in Tagalog once got the ambulance reply and an urgent ticket
+    turn = dialogue.decide("...", ConversationState(), evidence("medical_emergency", 0.95, language="en", detected="tl"))
+    assert not turn.urgent and not turn.handoff
+
+
+def test_the_keyword_net_still_raises_the_alarm_in_an_unserved_language():
+    detected = evidence("lost_documents", 0.4, language="ru", detected="uk", safety="domestic_violence")
+    turn = dialogue.decide("...", ConversationState(), detected)
+    assert turn.urgent and turn.handoff
+    assert turn.texts == ("ui:unsupported_language", "answer:domestic_violence")
+
+
+def test_after_choosing_a_language_unserved_text_gets_the_topic_menu_not_a_guess():
+    state = ConversationState(language="ru", language_choice="ru")
+    turn = dialogue.decide("...", state, evidence("lost_documents", 0.9, language="ru", detected="tg"))
+    assert turn.texts == ("ui:clarify",) and turn.intent is None
+    assert "/lawyer" in payloads(turn)
 
 
 def test_long_messages_say_that_only_the_beginning_was_analysed():

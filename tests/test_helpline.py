@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bot.helpline import Helpline, Inbound
 from bot.nlu.client import RasaClient
 from bot.store.actions import transcript
-from bot.store.models import Conversation, Message
+from bot.store.models import Case, Conversation, Message
 from tests.channels.conftest import fake_rasa
 
 
@@ -91,10 +91,28 @@ async def test_bad_input_gets_a_polite_reply_and_is_stored(helpline, sessions, t
     assert stored[0].text == text.replace("\x00", "\ufffd")
 
 
-async def test_unserved_language_is_answered_in_russian_with_the_menu(helpline):
-    reply = await helpline.handle(Inbound("web", "session-6", "Ман дар Маскав кор мекунам, шиносномаамро гум кардам"))
-    assert reply.detected_language == "tg" and reply.language == "ru"
-    assert "/lang ky" in [button.payload for button in reply.buttons]
+def _catalog_text(paths, language, context):
+    with (paths.locales / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        return next(message.string for message in read_po(handle) if message.context == context)
+
+
+async def test_an_unserved_language_gets_the_notice_in_russian_and_english_and_its_case_says_so(
+    helpline, sessions, paths
+):
+    reply = await helpline.handle(Inbound("web", "session-6", "Я працюю в Москві, загубив паспорт, що мені робити?"))
+    assert reply.detected_language == "uk" and reply.language == "ru"
+    assert reply.intent is None and reply.action == "unserved_language"
+    for language in ("ru", "en"):
+        first_sentence = _catalog_text(paths, language, "ui:unserved_language").split(".")[0]
+        assert first_sentence in reply.text
+    assert "112" in reply.text  # the emergency number, in a language they may not read
+    payloads = [button.payload for button in reply.buttons]
+    assert "/lang ky" in payloads and "/lawyer" in payloads
+
+    await helpline.handle(Inbound("web", "session-6", "/lawyer"))
+    with sessions() as session:
+        case = session.scalars(select(Case).join(Conversation).where(Conversation.sender == "session-6")).one()
+    assert (case.language, case.written_in) == ("ru", "uk")
 
 
 async def test_delete_erases_the_conversation(helpline, sessions):

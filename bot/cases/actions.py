@@ -60,6 +60,7 @@ class Escalation:
     topic: str | None
     urgent: bool
     summary: str
+    written_in: str | None = None  # an unserved language the migrant writes: the lawyer needs an interpreter
 
 
 def open_case(
@@ -77,6 +78,7 @@ def open_case(
                 status="waiting",
                 priority=URGENT if escalation.urgent else NORMAL,
                 language=escalation.language,
+                written_in=escalation.written_in,
                 topic=escalation.topic or "other",
                 channel=conversation.channel if conversation else "web",
                 summary=escalation.summary[:2000],
@@ -89,6 +91,8 @@ def open_case(
         elif escalation.urgent and case.priority != URGENT:
             case.priority = URGENT
             audit(session, "urgent", case.id, None)
+        if case.written_in is None and escalation.written_in:
+            case.written_in = escalation.written_in
         session.flush()
         return _view(session, case)
 

@@ -235,6 +235,10 @@ class LanguageDetector:
             return self._decide("ja", "kana")
         if main_script in scripts.SCRIPT_LANGUAGE:
             return self._decide(scripts.SCRIPT_LANGUAGE[main_script], f"{main_script} script")
+        # before letter shortcuts: ă is Romanian as well as Vietnamese, ў Belarusian as well as Uzbek
+        unserved = self._open_set(text, main_script)
+        if unserved:
+            return self._unserved(unserved, "open set")
         if main_script == "cyrillic":
             evidence = scripts.letter_evidence(text, scripts.CYRILLIC_LETTERS)
             special = self._special_letters(evidence)
@@ -253,9 +257,6 @@ class LanguageDetector:
                 return self._unserved(foreign.most_common(1)[0][0], "letters")
             if LATIN_DEFAULT in self.served:
                 default = LATIN_DEFAULT
-        unserved = self._open_set(text, main_script)
-        if unserved:
-            return self._unserved(unserved, "open set")
 
         candidates = tuple(v for v in self._variants if variant_script(v) == main_script)
         languages = tuple(dict.fromkeys(variant_language(v) for v in candidates))

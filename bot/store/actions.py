@@ -280,6 +280,24 @@ def transcript(sessions: sessionmaker[Session], channel: str, sender: str) -> li
         return list(session.scalars(query))
 
 
+def last_unserved_language(
+    sessions: sessionmaker[Session], conversation_id: int, served: tuple[str, ...]
+) -> str | None:
+    """The latest language the migrant wrote in that the helpline does not serve, if any."""
+    with sessions() as session:
+        return session.scalars(
+            select(Message.detected_language)
+            .where(
+                Message.conversation_id == conversation_id,
+                Message.direction == "in",
+                Message.detected_language.is_not(None),
+                Message.detected_language.not_in(served),
+            )
+            .order_by(Message.id.desc())
+            .limit(1)
+        ).first()
+
+
 def last_understood(sessions: sessionmaker[Session], conversation_id: int) -> tuple[str, str] | None:
     """The latest (intent, topic) the bot understood in this conversation, conversation small talk aside."""
     with sessions() as session:

@@ -153,6 +153,8 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(16), default="waiting", index=True)  # waiting, assigned, closed
     priority: Mapped[int] = mapped_column(Integer, default=1)  # 0 urgent, 1 normal
     language: Mapped[str | None] = mapped_column(String(16))
+    # the language the migrant writes, when the helpline serves it not (the case is in ``language``)
+    written_in: Mapped[str | None] = mapped_column(String(16))
     topic: Mapped[str | None] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(32))
     summary: Mapped[str] = mapped_column(Text, default="")
