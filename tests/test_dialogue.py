@@ -113,7 +113,8 @@ def test_an_unserved_language_closest_to_english_also_gets_the_main_language():
 
 def test_an_nlu_guess_of_danger_in_an_unserved_language_raises_no_alarm():
     # "my employer has not paid me" in Tagalog once got the ambulance reply and an urgent ticket
-    turn = dialogue.decide("...", ConversationState(), evidence("medical_emergency", 0.95, language="en", detected="tl"))
+    guess = evidence("medical_emergency", 0.95, language="en", detected="tl")
+    turn = dialogue.decide("...", ConversationState(), guess)
     assert not turn.urgent and not turn.handoff
 
 
