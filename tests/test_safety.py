@@ -7,8 +7,9 @@ import pytest
 from bot.intents import URGENT_INTENTS
 from bot.safety import SafetyNet
 from bot.training_data import read_examples
+from tests.served import SERVED
 
-LANGUAGES = ["en", "ru", "ky", "uz", "vi", "ko"]
+LANGUAGES = SERVED
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,11 @@ from bot.intents import URGENT_INTENTS
 from bot.nlu.client import RasaClient
 from bot.store.db import make_engine, migrate, session_factory
 from bot.training_data import read_examples
+from tests.served import SERVED
 
 pytestmark = pytest.mark.rasa
 
-LANGUAGES = ["en", "ru", "ky", "uz", "vi", "ko"]
+LANGUAGES = SERVED
 
 
 async def _flags(content, rasa_url, database_url, examples):

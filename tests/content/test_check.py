@@ -9,8 +9,9 @@ from pathlib import Path
 from bot.answers import Answers, Translation
 from bot.content.check import check
 from bot.training_data import Example, read_examples
+from tests.served import SERVED
 
-LANGUAGES = ("ru", "ky", "uz", "en", "vi", "ko")
+LANGUAGES = SERVED
 HELPLINE = Path(sys.executable).with_name("helpline")
 
 

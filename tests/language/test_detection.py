@@ -10,8 +10,9 @@ from bot.helpline import detection_samples
 from bot.language import LanguageDetector
 from bot.profile import load_profile
 from bot.training_data import read_examples
+from tests.served import SERVED
 
-LANGUAGES = ["en", "ru", "ky", "uz", "vi", "ko"]
+LANGUAGES = SERVED
 
 
 @pytest.fixture(scope="module")

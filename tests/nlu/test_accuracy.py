@@ -7,10 +7,11 @@ import pytest
 from bot.nlu.client import RasaClient
 from bot.nlu.evaluation import evaluate
 from bot.training_data import read_examples
+from tests.served import SERVED
 
 pytestmark = pytest.mark.rasa
 
-LANGUAGES = ["en", "ru", "ky", "uz", "vi", "ko"]
+LANGUAGES = SERVED
 
 
 async def _evaluate(paths, rasa_url):
