@@ -25,6 +25,7 @@ from bot.cases.notices import escalation_notice, phone_number, status_notice
 from bot.cases.queue import DEFAULT_HANDLING_MINUTES, estimated_wait_minutes
 from bot.dialogue import RATE_LIMITED, Action, Dialogue, Evidence, Turn
 from bot.language import Detection, LanguageDetector
+from bot.language.scripts import analysable
 from bot.nlu.client import NluError, RasaClient
 from bot.paths import Paths
 from bot.profile import HelplineProfile, load_profile
@@ -268,6 +269,7 @@ class Helpline:
         if wordless:
             return wordless, None
 
+        text = analysable(text)
         started = time.perf_counter()
         detection = self.detector.detect(text[:1000], state.language, inbound.language_hint)
         timings["detect"] = time.perf_counter() - started

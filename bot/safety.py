@@ -29,6 +29,15 @@ FOLDS = {
 FOLDS_OF = {"uz": ("uz-latin", "uz-keyboard")}
 
 
+# How many first letters index a phrase.
+PREFIX = 2
+
+
+def _is_word_letter(char: str) -> bool:
+    # what \w matches: a phrase starts a word when the character before it is not one
+    return char.isalnum() or char == "_"
+
+
 def normalise(text: str) -> str:
     folded = strip_diacritics(text.casefold().translate(APOSTROPHES)).replace("ё", "е")
     return re.sub(r"\s+", " ", folded)
@@ -43,11 +52,13 @@ class SafetyMatch:
 class SafetyNet:
     def __init__(self, phrases: dict[str, dict[str, list[str]]]):
         """``phrases``: language -> urgent intent -> phrases."""
-        # (phrase number, spelling key, pattern); a phrase may have several spellings
-        self._patterns: list[tuple[int, str | None, re.Pattern[str]]] = []
         self._matches: list[SafetyMatch] = []
+        # spelling key -> first letters -> (phrase as spelled, phrase number, matches inside a word).
+        # Thousands of phrases in sixteen languages: looked up by their first letters at each
+        # position rather than tried one regular expression after another.
+        self._index: dict[str | None, dict[str, list[tuple[str, int, bool]]]] = {}
         for language, by_intent in phrases.items():
-            prefix = "" if language in NO_WORD_START else r"(?<!\w)"
+            anywhere = language in NO_WORD_START
             for intent, items in by_intent.items():
                 if intent not in URGENT_INTENTS:
                     raise ValueError(f"safety phrases for {intent!r}: not an urgent intent")
@@ -57,8 +68,10 @@ class SafetyNet:
                     spellings = {None: normalise(str(phrase))}
                     spellings |= {key: FOLDS[key](str(phrase)) for key in FOLDS_OF.get(language, ())}
                     for key, folded in spellings.items():
-                        body = re.escape(folded.strip()).replace(r"\ ", r"\s+")
-                        self._patterns.append((number, key, re.compile(prefix + body)))
+                        folded = folded.strip()
+                        if folded:
+                            table = self._index.setdefault(key, {})
+                            table.setdefault(folded[:PREFIX], []).append((folded, number, anywhere))
 
     @classmethod
     def load(cls, folder: Path) -> SafetyNet:
@@ -71,8 +84,15 @@ class SafetyNet:
 
     def check(self, text: str) -> SafetyMatch | None:
         """The urgent intent most phrases point to (the first listed wins a tie), or None."""
-        spellings = {None: normalise(text), **{key: fold(text) for key, fold in FOLDS.items()}}
-        matched = {number for number, key, pattern in self._patterns if pattern.search(spellings[key])}
+        matched: set[int] = set()
+        for key, table in self._index.items():
+            spelled = normalise(text) if key is None else FOLDS[key](text)
+            for start in range(len(spelled)):
+                at_word_start = start == 0 or not _is_word_letter(spelled[start - 1])
+                for prefix in {spelled[start : start + PREFIX], spelled[start : start + 1]}:
+                    for phrase, number, anywhere in table.get(prefix, ()):
+                        if (anywhere or at_word_start) and spelled.startswith(phrase, start):
+                            matched.add(number)
         if not matched:
             return None
         votes: dict[str, list[int]] = {}

@@ -5,6 +5,7 @@ from collections import Counter
 import pytest
 
 from bot.intents import URGENT_INTENTS
+from bot.language.scripts import analysable
 from bot.safety import SafetyNet
 from bot.training_data import read_examples
 from tests.served import SERVED
@@ -60,3 +61,10 @@ def test_the_net_rarely_raises_false_alarms(net, heldout, language):
 def test_non_urgent_intents_are_refused_in_the_phrase_file():
     with pytest.raises(ValueError, match="not an urgent intent"):
         SafetyNet({"en": {"greet": ["hello"]}})
+
+
+def test_words_separated_by_zero_width_spaces_are_matched(net):
+    # Khmer and Thai keyboards separate words with an invisible U+200B instead of a space
+    assert net.check("i want to kill\u200bmyself") is None
+    match = net.check(analysable("i want to kill\u200bmyself"))
+    assert match is not None and match.intent == "self_harm"

@@ -185,6 +185,17 @@ def has_uzbek_apostrophe(text: str) -> bool:
     return bool(UZBEK_APOSTROPHE.search(NOT_UZBEK_APOSTROPHE.sub(" ", text)))
 
 
+# Khmer, Thai and Burmese keyboards put invisible zero-width spaces between words; a byte-order
+# mark or word joiner is just as invisible. All separate words as a space does.
+INVISIBLE_SPACES = str.maketrans({"\u200b": " ", "\ufeff": " ", "\u2060": " "})
+
+
+def analysable(text: str) -> str:
+    """The text as the detector, the NLU and the safety net read it: composed (NFC), with
+    invisible word separators made visible spaces. What was stored stays as it was sent."""
+    return unicodedata.normalize("NFC", text.translate(INVISIBLE_SPACES))
+
+
 def strip_diacritics(text: str) -> str:
     """'Tôi bị mất hộ chiếu' -> 'Toi bi mat ho chieu': how Vietnamese is often typed."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))

@@ -196,6 +196,18 @@ def test_menus_respect_whatsapp_limits():
     )
 
 
+def test_a_menu_longer_than_a_list_is_sent_in_several_lists_losing_no_choice():
+    languages = tuple(ButtonView(f"Language {n}", f"/lang l{n}") for n in range(16))
+    menu = (*languages, ButtonView("Lawyer", "/lawyer"))
+    bodies = reply_payloads(WA_ID, Reply("Pick one", menu, "en", "en", None, None, None, False, "answer"), "Choose")
+    lists = [body["interactive"] for body in bodies if body["type"] == "interactive"]
+    rows = [row for part in lists for row in part["action"]["sections"][0]["rows"]]
+    assert all(len(part["action"]["sections"][0]["rows"]) <= 10 for part in lists)
+    assert sorted(row["id"] for row in rows) == sorted(button.payload for button in menu)
+    assert rows[0]["id"] == "/lawyer"  # the way to a person is never in a later list
+    assert lists[0]["body"]["text"] == "Pick one"
+
+
 def test_parsing_ignores_junk_and_keeps_what_it_can():
     messages, statuses = parse_notification(
         {
