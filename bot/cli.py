@@ -107,6 +107,7 @@ def _train_and_publish(paths: Paths, tolerance: float) -> tuple[str, list[str]]:
     from bot.nlu import runs
     from bot.nlu.publishing import baseline, gate, publish, published
     from bot.nlu.training import ensure_model
+    from bot.profile import load_profile
 
     model = ensure_model(paths)
     current = published(paths)
@@ -116,9 +117,10 @@ def _train_and_publish(paths: Paths, tolerance: float) -> tuple[str, list[str]]:
     lines = [f"{language}: {figures['accuracy']:.1%} of {figures['examples']} held-out examples"
              for language, figures in report.items()]  # fmt: skip
     before = baseline(paths, current, lambda previous: asyncio.run(evaluate_model(paths, previous)))
-    verdict = gate(report, before, tolerance)
+    verdict = gate(report, before, tolerance, served=load_profile(paths.profile).languages)
     if not verdict.accepted:
-        return runs.REFUSED, [*lines, f"not published, worse than {current['model']}:", *verdict.reasons]
+        against = f"worse than {current['model']}" if current else "short of the gate"
+        return runs.REFUSED, [*lines, f"not published, {against}:", *verdict.reasons]
     publish(paths, model, report)
     return runs.PUBLISHED, [*lines, f"{model} is published"]
 

@@ -24,13 +24,27 @@ class Verdict:
     reasons: list[str]
 
 
-def gate(candidate: dict, published: dict | None, tolerance: float) -> Verdict:
+# A language the published model did not know must reach this on its own held-out examples.
+NEW_LANGUAGE_FLOOR = 0.80
+
+
+def gate(
+    candidate: dict,
+    published: dict | None,
+    tolerance: float,
+    served: tuple[str, ...] = (),
+    floor: float = NEW_LANGUAGE_FLOOR,
+) -> Verdict:
     """Refuse a model that is worse than the published one in any language by more than
-    ``tolerance``, saying which intents got worse."""
-    if published is None:
-        return Verdict(True, [])
+    ``tolerance``, saying which intents got worse; and one that leaves a ``served`` language
+    unmeasured, or below ``floor`` in a language the published model had no figure for."""
     reasons = []
-    for language, before in published.items():
+    for language in served:
+        if language not in candidate:
+            reasons.append(f"{language}: served, but no held-out results for the new model")
+        elif language not in (published or {}) and candidate[language]["accuracy"] < floor:
+            reasons.append(f"{language}: {candidate[language]['accuracy']:.1%}, below {floor:.0%} for a new language")
+    for language, before in (published or {}).items():
         after = candidate.get(language)
         if after is None:
             reasons.append(f"{language}: no held-out results for the new model")

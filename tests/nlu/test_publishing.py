@@ -46,6 +46,20 @@ def test_a_language_missing_from_the_new_results_is_refused():
     assert not gate({}, report(0.8, 0.8, 0.8), tolerance=0.02).accepted
 
 
+def test_every_served_language_must_be_measured_even_for_the_first_model():
+    verdict = gate(report(0.9, 0.9, 0.9), None, 0.02, served=("ky", "tl"))
+    assert not verdict.accepted and verdict.reasons == ["tl: served, but no held-out results for the new model"]
+
+
+def test_a_new_language_must_reach_the_floor_on_its_own():
+    published = report(0.9, 0.9, 0.9)
+    weak = {**report(0.9, 0.9, 0.9), "tl": {**report(0.6, 0.6, 0.6)["ky"]}}
+    strong = {**report(0.9, 0.9, 0.9), "tl": {**report(0.85, 0.9, 0.8)["ky"]}}
+    assert not gate(weak, published, 0.02, served=("ky", "tl")).accepted
+    assert "tl: 60.0%, below 80%" in gate(weak, published, 0.02, served=("ky", "tl")).reasons[0]
+    assert gate(strong, published, 0.02, served=("ky", "tl")).accepted
+
+
 def test_publish_and_roll_back(tmp_path):
     paths = Paths(tmp_path)
     paths.models.mkdir(parents=True)
