@@ -68,3 +68,11 @@ def test_words_separated_by_zero_width_spaces_are_matched(net):
     assert net.check("i want to kill\u200bmyself") is None
     match = net.check(analysable("i want to kill\u200bmyself"))
     assert match is not None and match.intent == "self_harm"
+
+
+def test_vietnamese_typed_with_its_marks_is_matched_with_them(net):
+    # stripped of its marks "tự tử" (suicide) is "tu tu", as is "từ từ" (slowly)
+    assert net.check("từ từ thôi anh ơi, em hỏi về visa") is None
+    assert net.check("tôi muốn tự tử").intent == "self_harm"
+    assert net.check("toi muon tu tu").intent == "self_harm"  # typed without marks: both read alike
+    assert net.check("chồng tôi đánh tôi").intent == "domestic_violence"

@@ -10,20 +10,19 @@ served language, weighed against the conversation's language as a prior.
 
 from __future__ import annotations
 
+import functools
 import json
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from langdetect import DetectorFactory
+from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.lang_detect_exception import LangDetectException
 from langdetect.utils.lang_profile import LangProfile
 
 from bot.language import open_set, scripts
 from bot.language.transliteration import ON_RUSSIAN_KEYBOARD, on_russian_keyboard, to_latin
-
-WORD = re.compile(r"[^\W\d_]+(?:['ʻʼ`‘’][^\W\d_]+)*")
 
 # The script each language is written in at home; in another script a sample teaches a variant
 # ("ru-Latn": Russian typed in Latin letters), because phones and keyboards make people switch.
@@ -58,6 +57,27 @@ LATIN_DEFAULT = "en"
 # share on unserved languages and most of its words are unknown to every served language's text.
 UNSERVED_SHARE = 0.9
 KNOWN_WORDS_SERVED = 0.5
+DEVANAGARI_LANGUAGES = ("hi", "mr", "ne")
+
+
+@functools.cache
+def _stock_factory() -> DetectorFactory:
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.set_seed(0)
+    return factory
+
+
+def _stock_devanagari(text: str) -> str | None:
+    """langdetect's own profiles, among the languages written in Devanagari."""
+    factory = _stock_factory()
+    detector = factory.create()
+    detector.set_prior_map({lang: float(lang in DEVANAGARI_LANGUAGES) for lang in factory.get_lang_list()})
+    detector.append(text)
+    try:
+        return detector.detect()
+    except LangDetectException:
+        return None
 
 
 @dataclass(frozen=True)
@@ -131,7 +151,7 @@ def build_profiles(samples: Iterable[tuple[str, str]]) -> dict[str, LangProfile]
 
 
 def words_of(text: str) -> list[str]:
-    return [word.lower() for word in WORD.findall(text)]
+    return [word.lower() for word in scripts.WORD.findall(text)]
 
 
 class LanguageDetector:
@@ -229,7 +249,11 @@ class LanguageDetector:
 
         main_script = counts.most_common(1)[0][0]
         default = self.served[0]
-        if counts.get("hangul", 0) >= 2 or main_script == "hangul":  # Korean migrants mix in English, never the reverse
+        # Korean migrants mix English into Korean; Nepali or Tajik migrants in Korea mix Korean words
+        # (주민센터, 산재) into their own language, which then has more letters of its own script
+        if main_script == "hangul" or (
+            counts.get("hangul", 0) >= 2 and main_script == "latin" and not self._own_latin(text)
+        ):
             return self._decide("ko", "hangul")
         if counts.get("kana", 0) and main_script in ("han", "kana"):  # Japanese writes kanji with kana
             return self._decide("ja", "kana")
@@ -284,9 +308,24 @@ class LanguageDetector:
         share, best = open_set.unserved_share(open_set.distribution(text), self.served)
         if script not in SHARED_SCRIPTS:
             return best if share >= 0.5 else None
+        if script == "devanagari":
+            # Hindi, Marathi and Nepali share most of their words, so the lexicon cannot tell them
+            # apart; langdetect's own Hindi, Marathi and Nepali profiles give a second opinion
+            if share >= UNSERVED_SHARE and _stock_devanagari(text) not in self.served:
+                return best
+            return None
         if share >= UNSERVED_SHARE and self._known_share(text) < KNOWN_WORDS_SERVED:
             return best
         return None
+
+    def _own_latin(self, text: str) -> bool:
+        """Latin-script words that a served language other than English writes ("bill aayo", "ma"):
+        romanised Nepali or Tagalog around Korean words, rather than Korean with English words."""
+        words = [word for word in words_of(text) if scripts.script_of(word[0]) == "latin"]
+        others = [
+            w for w in words if any(lang != "en" for lang in self._lexicon.get(w, ())) and not self._belongs_to(w, "en")
+        ]
+        return bool(words) and len(others) * 2 >= len(words)
 
     def _only_words_of(self, language: str, text: str) -> bool:
         """Every word is one ``language`` uses at least half as often as any other language does."""

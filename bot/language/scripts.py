@@ -150,6 +150,30 @@ SCRIPT_LANGUAGE = {
 }
 
 
+def _mark_class() -> str:
+    """A regular-expression class of every combining mark: Devanagari, Thai, Khmer and Burmese
+    write vowels as marks, which \\w does not match, so words would break at every vowel."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x0300, 0x20000):
+        if unicodedata.category(chr(code)) in ("Mn", "Mc", "Me"):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    return "".join(f"\\U{first:08x}-\\U{last:08x}" for first, last in ranges)
+
+
+MARKS = _mark_class()
+# A word: letters and the marks written on them, joined by an apostrophe as in Uzbek oʻ or "don't".
+LETTER_OR_MARK = rf"(?:[^\W\d_]|[{MARKS}])"
+WORD = re.compile(rf"{LETTER_OR_MARK}+(?:['ʻʼ`‘’]{LETTER_OR_MARK}+)*")
+
+
+def is_word_character(char: str) -> bool:
+    """What a word is made of: letters, digits, the underscore, and the marks written on letters."""
+    return char.isalnum() or char == "_" or unicodedata.category(char) in ("Mn", "Mc", "Me")
+
+
 def script_counts(text: str) -> Counter[str]:
     return Counter(script for script in map(script_of, text) if script)
 
