@@ -135,6 +135,9 @@ class Helpline:
     async def handle(self, inbound: Inbound) -> Reply | None:
         """Store, understand and answer one message (None: a redelivered duplicate)."""
         started = time.perf_counter()
+        # the channels clean what they receive; a direct caller's text is cleaned the same way, so
+        # that what is stored, summarised into a case and analysed is one and the same
+        inbound = replace(inbound, text=actions.storable(inbound.text))
         stored = await self.receive(inbound)
         if stored is None:
             return None

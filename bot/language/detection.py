@@ -240,6 +240,8 @@ class LanguageDetector:
         ``channel_hint`` the language the app reports (Telegram's language_code); both are
         priors that fresh evidence can overturn, never answers on their own.
         """
+        if conversation_language not in self.served:
+            conversation_language = None  # e.g. a language the profile no longer serves
         fallback = conversation_language or self._served_hint(channel_hint) or self.served[0]
         text = scripts.undo_mongolian_substitutes(text)
         counts = scripts.script_counts(text)

@@ -4,6 +4,7 @@ so no failure later in the pipeline can lose it."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select, update
@@ -47,9 +48,13 @@ class Stored:
     received_at: dt.datetime | None = None  # when the inbound message arrived
 
 
+UNSTORABLE = re.compile("[\ud800-\udfff]")
+
+
 def storable(text: str) -> str:
-    # PostgreSQL text cannot hold NUL; keep everything else exactly as received
-    return text.replace("\x00", "\ufffd")
+    # PostgreSQL text cannot hold NUL, and no database UTF-8 a lone surrogate (which a caller of
+    # Helpline.handle other than the channels, e.g. `helpline ask`, may pass); keep everything else
+    return UNSTORABLE.sub("\ufffd", text.replace("\x00", "\ufffd"))
 
 
 def _conversation(session: Session, channel: str, sender: str) -> Conversation:
