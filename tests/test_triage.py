@@ -2,15 +2,13 @@
 nobody in danger may be missed."""
 
 import asyncio
-from collections import defaultdict
 
 import pytest
 
-from bot.helpline import Helpline, Inbound
 from bot.intents import URGENT_INTENTS
 from bot.nlu.client import RasaClient
-from bot.store.db import make_engine, migrate, session_factory
 from bot.training_data import read_examples
+from tests.flagging import flags_by_language
 from tests.served import SERVED
 
 pytestmark = pytest.mark.rasa
@@ -18,29 +16,10 @@ pytestmark = pytest.mark.rasa
 LANGUAGES = SERVED
 
 
-async def _flags(content, rasa_url, database_url, examples):
-    engine = make_engine(database_url)
-    migrate(engine)
-    client = RasaClient(rasa_url)
-    helpline = Helpline(content, client, session_factory(engine))
-    try:
-        return [
-            (example, (await helpline.handle(Inbound("test", f"triage-{n}", example.text))).urgent)
-            for n, example in enumerate(examples)
-        ]
-    finally:
-        await client.aclose()
-        engine.dispose()
-
-
 @pytest.fixture(scope="module")
 def flagged(content, paths, rasa_url, tmp_path_factory):
     database = f"sqlite:///{tmp_path_factory.mktemp('triage') / 'triage.db'}"
-    results = asyncio.run(_flags(content, rasa_url, database, read_examples(paths.heldout)))
-    by_language = defaultdict(list)
-    for example, urgent in results:
-        by_language[example.language].append((example, urgent))
-    return by_language
+    return asyncio.run(flags_by_language(content, RasaClient(rasa_url), database, read_examples(paths.heldout)))
 
 
 # Languages whose held-out set includes batches written blind, late, by other writers, on which

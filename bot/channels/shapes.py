@@ -8,9 +8,9 @@ where text belongs must be refused here rather than fail inside the database.
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from bot.helpline import Inbound
+from bot.store.actions import UNSTORABLE
 
 MAX_ID_CHARS = 128  # conversations.sender, messages.external_id
 MAX_MEDIA_REF_CHARS = 512  # messages.media_ref
@@ -18,12 +18,9 @@ MAX_HINT_CHARS = 16
 MAX_TEXT_CHARS = 20_000
 
 
-# A lone UTF-16 surrogate cannot be encoded as UTF-8 (the database would refuse it), and
-# PostgreSQL text cannot hold NUL: both are cleaned from every string at the boundary.
-UNSTORABLE = re.compile("[\ud800-\udfff]")
-
-
 def clean_text(text: str) -> str:
+    # a lone UTF-16 surrogate cannot be encoded as UTF-8 (the database would refuse it), and
+    # PostgreSQL text cannot hold NUL: both are cleaned from every string at the boundary
     return UNSTORABLE.sub("\ufffd", text.replace("\x00", ""))
 
 

@@ -151,18 +151,6 @@ def reply_payloads(to: str, reply: Reply, list_button: str) -> list[dict]:
     if len(parts[-1]) > INTERACTIVE_BODY_LIMIT:
         parts = parts[:-1] + split_message(parts[-1], INTERACTIVE_BODY_LIMIT)
     bodies = [{**base, "type": "text", "text": {"body": part}} for part in parts[:-1]]
-    if len(reply.buttons) > MAX_ROWS:
-        # a list holds ten rows: a longer menu (sixteen languages and a lawyer) goes in several lists,
-        # the lawyer and topics first, so that no choice is ever cut off
-        ordered = sorted(reply.buttons, key=lambda b: b.payload.startswith("/lang "))
-        chunks = [ordered[start : start + MAX_ROWS] for start in range(0, len(ordered), MAX_ROWS)]
-        for number, chunk in enumerate(chunks):
-            rows = [{"id": b.payload, "title": shorten(b.label, ROW_TITLE_LIMIT)} for b in chunk]
-            action = {"button": shorten(list_button, BUTTON_TITLE_LIMIT), "sections": [{"rows": rows}]}
-            body = parts[-1] if number == 0 else list_button
-            interactive = {"type": "list", "body": {"text": body}, "action": action}
-            bodies.append({**base, "type": "interactive", "interactive": interactive})
-        return bodies
     buttons = reply.buttons
     if len(buttons) <= MAX_BUTTONS:
         action = {
@@ -172,11 +160,19 @@ def reply_payloads(to: str, reply: Reply, list_button: str) -> list[dict]:
             ]
         }
         interactive = {"type": "button", "body": {"text": parts[-1]}, "action": action}
-    else:
-        rows = [{"id": b.payload, "title": shorten(b.label, ROW_TITLE_LIMIT)} for b in buttons]
+        return [*bodies, {**base, "type": "interactive", "interactive": interactive}]
+    if len(buttons) > MAX_ROWS:
+        # a list holds ten rows: a longer menu (sixteen languages and a lawyer) goes in several lists,
+        # the lawyer and topics first, so that no choice is ever cut off
+        buttons = tuple(sorted(buttons, key=lambda b: b.payload.startswith("/lang ")))
+    for start in range(0, len(buttons), MAX_ROWS):
+        rows = [
+            {"id": b.payload, "title": shorten(b.label, ROW_TITLE_LIMIT)} for b in buttons[start : start + MAX_ROWS]
+        ]
         action = {"button": shorten(list_button, BUTTON_TITLE_LIMIT), "sections": [{"rows": rows}]}
-        interactive = {"type": "list", "body": {"text": parts[-1]}, "action": action}
-    bodies.append({**base, "type": "interactive", "interactive": interactive})
+        body = parts[-1] if start == 0 else list_button
+        interactive = {"type": "list", "body": {"text": body}, "action": action}
+        bodies.append({**base, "type": "interactive", "interactive": interactive})
     return bodies
 
 

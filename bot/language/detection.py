@@ -264,7 +264,7 @@ class LanguageDetector:
         # before letter shortcuts: ă is Romanian as well as Vietnamese, ў Belarusian as well as Uzbek
         unserved = self._open_set(text, main_script)
         if unserved:
-            return self._unserved(unserved, "open set")
+            return self._decide(unserved, "open set")
         if main_script == "cyrillic":
             evidence = scripts.letter_evidence(text, scripts.CYRILLIC_LETTERS)
             special = self._special_letters(evidence)
@@ -272,7 +272,7 @@ class LanguageDetector:
                 return special
             unserved = self._unserved_words(text)
             if unserved:
-                return self._unserved(unserved, "words")
+                return self._decide(unserved, "words")
         elif main_script == "latin":
             if sum(map(scripts.is_vietnamese_letter, text)) >= 1:
                 return self._decide("vi", "vietnamese letters")
@@ -280,7 +280,7 @@ class LanguageDetector:
                 return self._decide("uz", "uzbek apostrophe")
             foreign = scripts.letter_evidence(text, scripts.LATIN_LETTERS)
             if foreign and not any(lang in self.served for lang in foreign):
-                return self._unserved(foreign.most_common(1)[0][0], "letters")
+                return self._decide(foreign.most_common(1)[0][0], "letters")
             if LATIN_DEFAULT in self.served:
                 default = LATIN_DEFAULT
 
@@ -369,7 +369,7 @@ class LanguageDetector:
             return self._decide(served[0], "letters")
         if served:
             return None
-        return self._unserved(best, "letters")
+        return self._decide(best, "letters")
 
     def _weigh_priors(
         self,
@@ -404,11 +404,7 @@ class LanguageDetector:
         return Detection(best, best, round(confidence, 4), "n-grams and lexicon")
 
     def _decide(self, language: str, reason: str) -> Detection:
-        if language in self.served:
-            return Detection(language, language, 1.0, reason)
-        return self._unserved(language, reason)
-
-    def _unserved(self, language: str, reason: str) -> Detection:
+        """``language`` for certain: answered in it when served, else in the closest served one."""
         if language in self.served:
             return Detection(language, language, 1.0, reason)
         return Detection(self._closest_served(language), language, 1.0, reason)

@@ -48,6 +48,7 @@ class Stored:
     received_at: dt.datetime | None = None  # when the inbound message arrived
 
 
+# A lone UTF-16 surrogate: no database stores it as UTF-8.
 UNSTORABLE = re.compile("[\ud800-\udfff]")
 
 
