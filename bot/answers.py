@@ -17,6 +17,18 @@ from babel.messages.pofile import read_po
 log = logging.getLogger(__name__)
 
 DOMAIN = "messages"
+# The catalog template's texts are written in English.
+SOURCE_LANGUAGE = "en"
+# 'answer:work_permit@RU' is the variant of 'answer:work_permit' for migrants in Russia.
+VARIANT_MARK = "@"
+
+
+def variant_context(context: str, country: str | None) -> str:
+    return f"{context}{VARIANT_MARK}{country}" if country else context
+
+
+def general_context(context: str) -> str:
+    return context.partition(VARIANT_MARK)[0]
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,25 @@ class Answers:
             }
         return cls(source, translations, serve_fuzzy)
 
+    def usable(self, context: str, language: str) -> bool:
+        """Whether ``context`` has a text to serve in ``language`` (the source counts for English)."""
+        if context not in self.source:
+            return False
+        translation = self.translations.get(language, {}).get(context)
+        return language == SOURCE_LANGUAGE or (translation is not None and (self.serve_fuzzy or not translation.fuzzy))
+
+    def resolve(self, context: str, language: str) -> str:
+        """A country variant where it is written in ``language``; otherwise the general text, which
+        is better for a Kyrgyz reader than the variant in English."""
+        if VARIANT_MARK in context and not self.usable(context, language):
+            return general_context(context)
+        return context
+
+    def countries_of(self, context: str) -> frozenset[str]:
+        """The countries ``context`` has a variant for, e.g. {'RU', 'KZ'} for 'answer:work_permit'."""
+        prefix = context + VARIANT_MARK
+        return frozenset(key[len(prefix) :] for key in self.source if key.startswith(prefix))
+
     def raw(self, context: str, language: str) -> str:
         translation = self.translations.get(language, {}).get(context)
         if translation and (self.serve_fuzzy or not translation.fuzzy):
@@ -81,6 +112,7 @@ class Answers:
         A translation whose placeholders are broken falls back to the source text rather than
         failing in front of a migrant.
         """
+        context = self.resolve(context, language)
         template = self.raw(context, language)
         try:
             return template.format_map(values)

@@ -182,13 +182,22 @@ def users_add(arguments: argparse.Namespace) -> int:
         if password != getpass.getpass("Again: "):
             print("helpline: the passwords differ", file=sys.stderr)
             return 2
+    from bot.profile import load_profile
+
+    profile = load_profile(Paths.default().profile)
+    known = [organization.id for organization in profile.organizations]
+    if arguments.organization and arguments.organization not in known:
+        print(f"helpline: unknown organisation; the profile lists: {', '.join(known) or 'none'}", file=sys.stderr)
+        return 2
+    # the first organisation is stored as none, like the cases routed to it
+    organization = None if not known or arguments.organization in (None, known[0]) else arguments.organization
     settings = Settings.from_env()
     engine = make_engine(settings.database_url or default_url(Paths.default().state))
     migrate(engine)
     try:
         create_user(
             session_factory(engine), arguments.username, arguments.name or arguments.username, arguments.role,
-            password, _codes(arguments.languages), _codes(arguments.topics),
+            password, _codes(arguments.languages), _codes(arguments.topics), organization,
         )  # fmt: skip
     except UserError as error:
         print(f"helpline: {error}", file=sys.stderr)
@@ -233,16 +242,65 @@ def _codes(text: str) -> list[str]:
 
 
 def content_check(as_json: bool) -> int:
+    import datetime as dt
+
     from bot.answers import Answers
-    from bot.content.check import check
+    from bot.content.check import check, check_directory
+    from bot.directory import hsds
+    from bot.directory.services import service_from_hsds
     from bot.profile import load_profile
     from bot.training_data import read_examples
 
     paths = Paths.default()
     profile = load_profile(paths.profile)
     report = check(read_examples(paths.intents), Answers.load(paths.locales), profile.languages)
+    directory = paths.directory(profile.id)
+    if directory.exists():
+        try:
+            records = hsds.read_services(directory)
+        except hsds.DirectoryError as error:
+            records, problems = [], [str(error)]
+        else:
+            problems = hsds.problems(records)
+        services = [] if problems else [service_from_hsds(record, profile.hours.timezone) for record in records]
+        errors, warnings = check_directory(problems, services, profile.directory_stale_days, dt.date.today())
+        report.errors += errors
+        report.warnings += warnings
     print(json.dumps(report.as_json(), ensure_ascii=False, indent=2) if as_json else report.as_table())
     return 0 if report.ok else 1
+
+
+def directory_command(arguments: argparse.Namespace) -> int:
+    """Import or export the profile's partner directory as HSDS 3.0 JSON or CSV (tabular package)."""
+    from pathlib import Path
+
+    from bot.directory import hsds
+    from bot.profile import load_profile
+
+    paths = Paths.default()
+    target = paths.directory(load_profile(paths.profile).id)
+    outside = Path(arguments.path)
+    tabular = arguments.format == "csv" or (arguments.format is None and outside.suffix != ".json")
+    try:
+        if arguments.directory_command == "export":
+            services = hsds.import_json(target)
+            if tabular:
+                hsds.export_tables(services, outside)
+            else:
+                hsds.export_json(services, outside)
+            print(f"exported {len(services)} services to {outside}")
+        else:
+            services = hsds.import_tables(outside) if tabular else hsds.import_json(outside)
+            found = hsds.problems(services)
+            if found:
+                raise hsds.DirectoryError("; ".join(found[:20]))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            hsds.export_json(services, target)
+            print(f"imported {len(services)} services into {target}")
+    except (hsds.DirectoryError, OSError) as error:
+        print(f"helpline: {error}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def content_add_language(code: str) -> int:
@@ -279,6 +337,9 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--role", default="lawyer", choices=["lawyer", "supervisor", "editor", "admin"])
     add.add_argument("--languages", default="", help="comma-separated, e.g. ru,ky (empty: all)")
     add.add_argument("--topics", default="", help="comma-separated, e.g. visa,employment (empty: all)")
+    add.add_argument(
+        "--organization", default=None, help="a partner organisation id from the profile (default: the first)"
+    )
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     unlock = users.add_parser("unlock", help="lift a lock-out after failed logins, and end the user's sessions")
     unlock.add_argument("username")
@@ -294,6 +355,12 @@ def parser() -> argparse.ArgumentParser:
     privacy_parser.add_argument(
         "--days", type=int, default=None, help="erase conversations quiet this long (default RETENTION_DAYS or 180)"
     )
+    directory = commands.add_parser("directory", help="partner services, Open Referral HSDS 3.0")
+    directory_commands = directory.add_subparsers(dest="directory_command", required=True)
+    for name, help_text in (("import", "replace the profile's directory"), ("export", "write the profile's directory")):
+        command = directory_commands.add_parser(name, help=help_text)
+        command.add_argument("path", help="a .json file, or a folder of HSDS CSV tables with datapackage.json")
+        command.add_argument("--format", choices=["json", "csv"], help="default: json for *.json, else csv")
     db = commands.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade"])
     return root
@@ -315,6 +382,8 @@ def main(argv: list[str] | None = None) -> int:
                 return train(arguments.tolerance, arguments.by)
             case "db":
                 db_upgrade()
+            case "directory":
+                return directory_command(arguments)
             case "users" if arguments.users_command == "unlock":
                 return users_unlock(arguments.username)
             case "users":

@@ -10,9 +10,11 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from bot.intents import MENU_TOPICS, URGENT_INTENTS, Topic, topic_of
+from bot.answers import variant_context
+from bot.intents import INTENTS, MENU_TOPICS, URGENT_INTENTS, Topic, topic_of
 from bot.language import Detection
 from bot.nlu.client import NluResult
+from bot.places import Whereabouts
 from bot.safety import SafetyMatch
 
 # Rasa's confidence needed to answer an intent outright, or to offer it as a guess.
@@ -42,6 +44,10 @@ class ConversationState:
     language: str | None = None
     language_choice: str | None = None  # set by the migrant; wins until they change it
     urgent: bool = False
+    country: str | None = None  # where the migrant is (ISO 3166), from the profile, a message or /country
+    region: str | None = None  # a place id from data/places.yml
+    country_asked: bool = False  # asked once; never again unless the migrant sends /country
+    pending: str | None = None  # what the last reply asked for: "agency", or "country:<intent>"
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,7 @@ class Evidence:
     detection: Detection
     nlu: NluResult | None  # None: the NLU server could not be reached
     safety: SafetyMatch | None
+    whereabouts: Whereabouts | None = None  # a place named in the message
 
 
 # The intent recorded for the "please slow down" reply, so that it is sent once per minute.
@@ -82,6 +89,11 @@ class Turn:
     extra: dict[str, str] = field(default_factory=dict)
     action: Action = Action.COMMAND
     also_in: tuple[str, ...] = ()  # languages the texts are repeated in, after ``language``
+    referral: str | None = None  # partner services for this intent follow the texts
+    services_page: int = 1
+    agency_query: str | None = None  # an agency name to look up in the register
+    cards: tuple[str, ...] = ()  # partner services as text, shown after 'ui:services_intro'
+    referral_outcome: tuple[int, str] | None = None  # the migrant's answer to a referral's follow-up
 
     @property
     def silent(self) -> bool:
@@ -125,12 +137,35 @@ def language_buttons(languages: tuple[str, ...], names: dict[str, str]) -> tuple
     return tuple(Button(names[code], f"/lang {code}", translate=False) for code in languages)
 
 
+COUNTRY_LABEL = "country:"  # a button label naming a country, in the reader's language
+ASK_COUNTRY = "country:"  # pending: the country question, and the intent waiting for it
+AGENCY = "agency"  # pending: the name of an agency to look up
+
+
+def country_buttons(countries: tuple[str, ...]) -> tuple[Button, ...]:
+    return (
+        *(Button(f"{COUNTRY_LABEL}{code}", f"/country {code}") for code in countries),
+        Button("ui:button_country_other", "/country other"),
+    )
+
+
 @dataclass(frozen=True)
 class Dialogue:
     """Decides turns for one helpline: its served languages and their menu names."""
 
     languages: tuple[str, ...]
     language_names: dict[str, str]
+    # where the migrants are: the country buttons, or the one country when there is only one
+    migrants_in: tuple[str, ...] = ()
+    # answers with country variants: intent -> countries
+    variants: dict[str, frozenset[str]] = field(default_factory=dict)
+    # intents the partner directory has services for
+    referrals: frozenset[str] = frozenset()
+    agency_register: bool = False
+
+    @property
+    def known_country(self) -> str | None:
+        return self.migrants_in[0] if len(self.migrants_in) == 1 else None
 
     def reply_language(self, state: ConversationState, detection: Detection | None) -> str:
         if state.language_choice:
@@ -192,6 +227,32 @@ class Dialogue:
                     state=state,
                     extra={"topic_context": f"ui:topic_{argument}"},
                 )
+            case "country":
+                return self._country(argument, language, state)
+            case "referral" if len(argument.split()) == 2 and argument.split()[0].isdigit():
+                referral_id, outcome = argument.split()
+                buttons = (LAWYER_BUTTON,) if outcome != "helped" else ()
+                return Turn(
+                    language,
+                    ("ui:referral_thanks",),
+                    buttons,
+                    state=state,
+                    referral_outcome=(int(referral_id[:9]), outcome),
+                )
+            case "services" if argument.split(" ")[0] in self.referrals:
+                intent, _, page = argument.partition(" ")
+                return Turn(
+                    language,
+                    (),
+                    (),
+                    state=state,
+                    referral=intent,
+                    services_page=int(page) if page.isdigit() and 0 < int(page) < 100 else 1,
+                )
+            case "agency" if self.agency_register and argument:
+                return Turn(language, (), (), state=replace(state, pending=None), agency_query=argument)
+            case "agency" if self.agency_register:
+                return Turn(language, ("ui:agency_prompt",), (LAWYER_BUTTON,), state=replace(state, pending=AGENCY))
             case "feedback" if argument == "yes":
                 return Turn(language, ("answer:affirm",), (), intent="affirm", state=state)
             case "feedback":
@@ -203,6 +264,29 @@ class Dialogue:
                     state=state,
                 )
         return Turn(language, ("ui:clarify",), (*topic_buttons(), LAWYER_BUTTON), state=state)
+
+    def _country(self, argument: str, language: str, state: ConversationState) -> Turn:
+        """/country: the question with buttons; /country RU: answer the waiting question for Russia."""
+        waiting = state.pending[len(ASK_COUNTRY) :] if (state.pending or "").startswith(ASK_COUNTRY) else ""
+        if not argument:
+            asked = replace(state, country_asked=True, pending=f"{ASK_COUNTRY}{waiting}")
+            return Turn(language, ("ui:country_question",), country_buttons(self.migrants_in), state=asked)
+        code = argument.upper()
+        if len(code) != 2 or not code.isalpha():  # "other", or anything unknown: no country-specific rules
+            code = None
+        chosen = replace(
+            state,
+            country=code,
+            region=state.region if code == state.country else None,
+            country_asked=True,
+            pending=None,
+        )
+        prefix = ("ui:country_set",) if code else ()
+        if waiting in INTENTS:
+            turn = self._answer(waiting, None, language, prefix, (), chosen)
+            return replace(turn, extra={**turn.extra, **({"country": code} if code else {})})
+        texts = prefix or ("ui:clarify",)
+        return Turn(language, texts, (*topic_buttons(), LAWYER_BUTTON), state=chosen, extra={"country": code or ""})
 
     def media(self, media_type: str, state: ConversationState) -> Turn:
         """A photo, voice note, document, location or sticker without a question in words."""
@@ -242,7 +326,11 @@ class Dialogue:
     def decide(self, text: str, state: ConversationState, evidence: Evidence) -> Turn:
         detection = evidence.detection
         language = self.reply_language(state, detection)
-        next_state = replace(state, language=language)
+        next_state = replace(state, language=language, pending=None)
+        where = evidence.whereabouts
+        if where is not None:
+            region = where.region or (state.region if where.country == state.country else None)
+            next_state = replace(next_state, country=where.country, region=region)
         prefix: tuple[str, ...] = ()
         if not detection.served and not state.language_choice:
             prefix += ("ui:unsupported_language",)
@@ -264,8 +352,15 @@ class Dialogue:
                 state=replace(next_state, urgent=True),
                 handoff=True,
                 action=Action.URGENT,
+                referral=intent if intent in self.referrals else None,
             )
 
+        if state.pending == AGENCY:  # the message is the agency's name
+            return Turn(language, (), (), state=next_state, agency_query=text.strip()[:200])
+        waiting = (state.pending or "")[len(ASK_COUNTRY) :] if (state.pending or "").startswith(ASK_COUNTRY) else ""
+        if where is not None and waiting in INTENTS:  # "I'm in Moscow", answering the country question
+            turn = self._answer(waiting, None, language, (*prefix, "ui:country_set"), (), next_state)
+            return replace(turn, extra={**turn.extra, "country": where.country})
         if not detection.served:
             return self._unserved(language, state, next_state)
         nlu = evidence.nlu
@@ -310,7 +405,7 @@ class Dialogue:
     def _understood(self, nlu, language, prefix, language_menu, next_state) -> Turn:
         """An answer, a guessed topic, or the topic menu, by confidence."""
         if nlu.intent and nlu.confidence >= ANSWER_THRESHOLD:
-            return self._answer(nlu, language, prefix, language_menu, next_state)
+            return self._answer(nlu.intent, nlu.confidence, language, prefix, language_menu, next_state)
         guess = topic_of(nlu.intent)
         if guess and guess is not CONVERSATIONAL and nlu.confidence >= GUESS_THRESHOLD:
             return Turn(
@@ -350,34 +445,52 @@ class Dialogue:
 
     def _answer(
         self,
-        nlu: NluResult,
+        intent: str,
+        confidence: float | None,
         language: str,
         prefix: tuple[str, ...],
         language_menu: tuple[Button, ...],
         state: ConversationState,
     ) -> Turn:
-        intent = nlu.intent
-        assert intent is not None
         buttons: tuple[Button, ...] = language_menu
         handoff = False
+        conversational = topic_of(intent) is CONVERSATIONAL
         if intent == "change_language":
             buttons = language_buttons(self.languages, self.language_names)
         elif intent in ("deny",):
             buttons += (*topic_buttons(), LAWYER_BUTTON)
         elif intent == "human_handoff":
             handoff = True
-        elif topic_of(intent) is not CONVERSATIONAL:
+        elif not conversational:
             buttons += (*FEEDBACK_BUTTONS, LAWYER_BUTTON)
-        texts = (*prefix, f"answer:{intent}")
-        if topic_of(intent) is not CONVERSATIONAL:
+        if intent == "recruitment_fraud" and self.agency_register:
+            buttons = (Button("ui:button_check_agency", "/agency"), *buttons)
+        country = state.country or self.known_country
+        varies = self.variants.get(intent, frozenset())
+        texts = (*prefix, variant_context(f"answer:{intent}", country if country in varies else None))
+        referral = intent if intent in self.referrals else None
+        if varies and country is None and not state.country_asked and len(self.migrants_in) > 1:
+            # the rules depend on the country: the general answer now, and the question, once
+            return Turn(
+                language,
+                (*texts, "ui:country_question"),
+                (*country_buttons(self.migrants_in), LAWYER_BUTTON),
+                intent=intent,
+                confidence=confidence,
+                state=replace(state, country_asked=True, pending=f"{ASK_COUNTRY}{intent}"),
+                action=Action.ANSWER,
+                referral=referral,
+            )
+        if not conversational:
             texts += ("ui:did_it_help",)
         return Turn(
             language,
             texts,
             buttons,
             intent=intent,
-            confidence=nlu.confidence,
+            confidence=confidence,
             state=state,
             handoff=handoff,
             action=Action.ANSWER,
+            referral=referral,
         )

@@ -9,25 +9,33 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from anyio import to_thread
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import privacy
-from bot.answers import Answers
+from bot.agencies import Register
+from bot.answers import Answers, general_context
 from bot.cases import actions as cases
+from bot.cases import referrals
 from bot.cases.notices import escalation_notice, phone_number, status_notice
 from bot.cases.queue import DEFAULT_HANDLING_MINUTES, estimated_wait_minutes
-from bot.dialogue import RATE_LIMITED, Action, Dialogue, Evidence, Turn
+from bot.dialogue import COUNTRY_LABEL, LAWYER_BUTTON, RATE_LIMITED, Action, Button, Dialogue, Evidence, Turn
+from bot.directory.cards import service_card
+from bot.directory.hsds import read_services
+from bot.directory.matching import Where, match_services
+from bot.directory.services import Service, service_from_hsds
+from bot.intents import INTENTS
 from bot.language import Detection, LanguageDetector
 from bot.language.scripts import analysable
 from bot.nlu.client import NluError, RasaClient
 from bot.paths import Paths
+from bot.places import Gazetteer
 from bot.profile import HelplineProfile, load_profile
 from bot.safety import SafetyNet
 from bot.store import actions
@@ -38,6 +46,9 @@ log = logging.getLogger(__name__)
 
 # What a channel hands over: the language hint (Telegram's language_code) is a prior, not an answer.
 Inbound = actions.Received
+
+# Partner services shown at a time; "More services" shows the next ones.
+SERVICES_PER_PAGE = 3
 
 # More messages than this from one person in a minute get one friendly "slow down" and then
 # are stored without replies until the minute is over.
@@ -104,29 +115,66 @@ class Content:
     answers: Answers
     detector: LanguageDetector
     safety: SafetyNet
+    places: Gazetteer = field(default_factory=lambda: Gazetteer({}, {}))
+    services: tuple[Service, ...] = ()
+    register: Register | None = None
 
     @classmethod
     def load(cls, paths: Paths) -> Content:
         profile = load_profile(paths.profile)
         answers = Answers.load(paths.locales, serve_fuzzy=profile.serve_fuzzy)
         detector = LanguageDetector(detection_samples(paths, answers), profile.languages, profile.closest_served)
-        return cls(profile, answers, detector, SafetyNet.load(paths.safety))
+        directory = paths.directory(profile.id)
+        records = read_services(directory) if directory.exists() else []
+        services = tuple(service_from_hsds(record, profile.hours.timezone) for record in records)
+        return cls(
+            profile,
+            answers,
+            detector,
+            SafetyNet.load(paths.safety),
+            Gazetteer.load(paths.places),
+            services,
+            Register.load(paths.agencies(profile.id)),
+        )
+
+    def dialogue(self) -> Dialogue:
+        names = language_names(self.profile.languages, self.profile.language_names)
+        variants = {intent: self.answers.countries_of(f"answer:{intent}") for intent in INTENTS}
+        return Dialogue(
+            self.profile.languages,
+            names,
+            migrants_in=self.profile.migrants_in,
+            variants={intent: countries for intent, countries in variants.items() if countries},
+            referrals=frozenset(topic for service in self.services for topic in service.topics),
+            agency_register=self.register is not None,
+        )
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 class Helpline:
-    def __init__(self, content: Content, nlu: RasaClient | None, sessions: sessionmaker[Session]):
+    def __init__(
+        self,
+        content: Content,
+        nlu: RasaClient | None,
+        sessions: sessionmaker[Session],
+        clock: Callable[[], dt.datetime] = utc_now,
+    ):
         self.nlu = nlu
         self.sessions = sessions
+        self.clock = clock  # opening hours are decided with it, so tests can fix the time
         self.use(content)
 
     def use(self, content: Content) -> None:
         """Serve new content (a publication) from the next message on."""
+        self.content = content
         self.profile = content.profile
         self.answers = content.answers
         self.detector = content.detector
         self.safety = content.safety
-        names = language_names(self.profile.languages, self.profile.language_names)
-        self.dialogue = Dialogue(self.profile.languages, names)
+        self.dialogue = content.dialogue()
 
     @classmethod
     def from_paths(cls, paths: Paths, nlu: RasaClient | None, sessions: sessionmaker[Session]) -> Helpline:
@@ -156,6 +204,13 @@ class Helpline:
         timings: dict[str, float] = {}
         turn, detection = await self._understand(inbound, stored, timings)
         turn = await self._with_case(turn, inbound, stored, detection)
+        if turn.referral_outcome is not None:
+            referral_id, outcome = turn.referral_outcome
+            await to_thread.run_sync(
+                referrals.record_outcome, self.sessions, stored.conversation_id, referral_id, outcome
+            )
+        turn = self._with_agency(self._with_agency_mention(turn, inbound.text))
+        turn = self._with_services(turn)
         text = None if turn.silent else self.render(turn)
         analysis = actions.Analysis(
             language=turn.language,
@@ -220,7 +275,11 @@ class Helpline:
                 actions.last_unserved_language, self.sessions, stored.conversation_id, served
             )
         summary = self._summary(turn, intent, inbound)
-        escalation = cases.Escalation(turn.language, topic, turn.urgent, summary, written_in=written_in)
+        areas = self.content.places.areas_of(turn.state.region)
+        organization = self.profile.route(intent, areas, turn.language)
+        escalation = cases.Escalation(
+            turn.language, topic, turn.urgent, summary, written_in=written_in, organization=organization
+        )
         case = await to_thread.run_sync(
             cases.open_case, self.sessions, stored.conversation_id, escalation, self.profile.hotline
         )
@@ -287,11 +346,93 @@ class Helpline:
         timings["nlu"] = time.perf_counter() - started
 
         safety = self.safety.check(text)
-        return self.dialogue.decide(text, state, Evidence(detection, nlu, safety)), detection
+        where = self.content.places.find(text, home=self.profile.country)
+        return self.dialogue.decide(text, state, Evidence(detection, nlu, safety, where)), detection
+
+    def _with_agency_mention(self, turn: Turn, text: str) -> Turn:
+        """ "Is Ala-Too Jumush licensed?": an agency named in a question about recruitment is looked up."""
+        register = self.content.register
+        if register is None or turn.agency_query or turn.intent not in ("recruitment_fraud", "job_search"):
+            return turn
+        agency = register.mentioned_in(text)
+        return replace(turn, agency_query=agency.name) if agency else turn
+
+    def _with_agency(self, turn: Turn) -> Turn:
+        register = self.content.register
+        if register is None or not turn.agency_query:
+            return turn
+        lookup = register.lookup(turn.agency_query)
+        language = turn.language
+        updated = format_date(register.updated, "long", locale=language) if register.updated else "—"
+        values = {"name": turn.agency_query, "updated": updated}
+        answer: tuple[str, ...]
+        buttons: tuple[Button, ...] = (Button("ui:button_check_agency", "/agency"), LAWYER_BUTTON)
+        if lookup.agency is not None:
+            agency = lookup.agency
+            territories = Locale.parse(language).territories
+            values |= {
+                "agency": agency.name,
+                "licence": agency.licence,
+                "valid_until": format_date(agency.valid_until, "long", locale=language),
+                "countries": ", ".join(territories.get(code, code) for code in agency.countries),
+            }
+            licensed = agency.licensed_on(self.clock().astimezone(self.profile.hours.timezone).date())
+            answer = ("ui:agency_licensed",) if licensed else ("ui:agency_expired",)
+        elif lookup.similar:
+            answer = ("ui:agency_did_you_mean",)
+            buttons = (
+                *(Button(agency.name, f"/agency {agency.name}", translate=False) for agency in lookup.similar),
+                LAWYER_BUTTON,
+            )
+        else:
+            answer = ("ui:agency_not_found",)
+        texts = tuple(context for context in turn.texts if context != "ui:did_it_help")
+        return replace(turn, texts=(*texts, *answer), buttons=buttons, extra={**turn.extra, **values})
+
+    def _with_services(self, turn: Turn) -> Turn:
+        """Partner services for the turn's topic near the migrant, 1-3 at a time, or an honest none."""
+        if turn.referral is None:
+            return turn
+        state = turn.state
+        country = state.country or self.profile.known_country
+        if country is None:  # nowhere to look yet: the country question comes first
+            return turn
+        places = self.content.places
+        where = Where(country, places.areas_of(state.region) if state.region else ())
+        languages = tuple(dict.fromkeys(code for code in (turn.language, state.language) if code))
+
+        def country_of(area: str) -> str | None:
+            place = places.places.get(area)
+            return place.country if place else None
+
+        matches = match_services(self.content.services, turn.referral, where, languages, self.clock(), country_of)
+        page = turn.services_page
+        shown = matches[(page - 1) * SERVICES_PER_PAGE : page * SERVICES_PER_PAGE]
+        before, after = _split_before_feedback(turn.texts)
+        if not shown:
+            if page > 1:
+                return replace(turn, texts=(*before, "ui:services_none", *after), buttons=(LAWYER_BUTTON,))
+            return replace(turn, texts=(*before, "ui:services_none", *after))
+        cards = tuple(
+            service_card(match, (page - 1) * SERVICES_PER_PAGE + number, turn.language, self.ui(turn.language))
+            for number, match in enumerate(shown, start=1)
+        )
+        hint = ("ui:region_question",) if not state.region and page == 1 else ()
+        buttons = turn.buttons
+        if len(matches) > page * SERVICES_PER_PAGE:
+            more = Button("ui:button_more_services", f"/services {turn.referral} {page + 1}")
+            buttons = (more, *buttons) if buttons else (more, LAWYER_BUTTON)
+        return replace(turn, texts=(*before, "ui:services_intro", *hint, *after), buttons=buttons, cards=cards)
+
+    def ui(self, language: str) -> Callable[[str], str]:
+        return lambda context: self.answers.text(context, language, {})
 
     def _label(self, button, language: str) -> str:
         if not button.translate:
             return button.label
+        if button.label.startswith(COUNTRY_LABEL):
+            code = button.label[len(COUNTRY_LABEL) :]
+            return Locale.parse(language).territories.get(code, code)
         return self.answers.text(button.label, language, {})
 
     def text(self, context: str, language: str, **extra: str) -> str:
@@ -304,8 +445,27 @@ class Helpline:
             extra["topic"] = self.answers.text(turn.extra["topic_context"], turn.language, {})
         if "media_context" in turn.extra:
             extra["media"] = self.answers.text(turn.extra["media_context"], turn.language, {})
-        return "\n\n".join(
-            self.text(context, language, **extra)
-            for language in (turn.language, *turn.also_in)
-            for context in turn.texts
-        )
+        parts = []
+        for language in (turn.language, *turn.also_in):
+            values = dict(extra)
+            country = turn.state.country or self.profile.known_country
+            if country or extra.get("country"):
+                code = extra.get("country") or country or ""
+                values["country"] = Locale.parse(language).territories.get(code, code)
+            for context in turn.texts:
+                parts.append(self.text(context, language, **values))
+                served = self.answers.resolve(context, language)
+                if served != general_context(served) and not self.profile.known_country:
+                    # the rules of one country: say which, so that a migrant elsewhere can change it
+                    parts.append(self.text("ui:variant_note", language, **values))
+                if context == "ui:services_intro":
+                    parts.extend(turn.cards)
+        return "\n\n".join(parts)
+
+
+def _split_before_feedback(texts: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Services go after the answer and before "did this help?" or a question to the migrant."""
+    for index, context in enumerate(texts):
+        if context in ("ui:did_it_help", "ui:country_question") or context.startswith("ui:case_"):
+            return texts[:index], texts[index:]
+    return texts, ()

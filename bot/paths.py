@@ -33,7 +33,23 @@ class Paths:
 
     @property
     def profile(self) -> Path:
-        return Path(os.environ.get("HELPLINE_PROFILE") or self.root / "data" / "profile.yml")
+        return Path(os.environ.get("HELPLINE_PROFILE") or self.profiles / "kg-1899.yml")
+
+    @property
+    def profiles(self) -> Path:
+        return self.root / "data" / "profiles"
+
+    @property
+    def places(self) -> Path:
+        return self.root / "data" / "places.yml"
+
+    def directory(self, profile_id: str) -> Path:
+        """The profile's partner services, in Open Referral HSDS 3.0 JSON."""
+        return self.root / "data" / "directory" / profile_id / "services.json"
+
+    def agencies(self, profile_id: str) -> Path:
+        """The profile's register of licensed private employment agencies (optional)."""
+        return self.root / "data" / "agencies" / f"{profile_id}.yml"
 
     @property
     def locales(self) -> Path:

@@ -15,15 +15,25 @@ DEFAULT_RETENTION_DAYS = 180
 
 def erase_conversation(session: Session, conversation_id: int, reason: str) -> None:
     """The one erasure path (/delete, a case closing after it, retention): messages with their media
-    references, the sender id, case summaries, call-back numbers and lawyers' notes go; the anonymous
-    case records stay for the statistics, and an audit entry says what was erased, when and why."""
+    references, the sender id, where the migrant is, case summaries, call-back numbers and lawyers'
+    notes go; the anonymous case records stay for the statistics, and an audit entry says what was
+    erased, when and why."""
     case_ids = select(Case.id).where(Case.conversation_id == conversation_id)
     notes = session.execute(delete(CaseNote).where(CaseNote.case_id.in_(case_ids))).rowcount
     messages = session.execute(delete(Message).where(Message.conversation_id == conversation_id)).rowcount
     session.execute(
         update(Conversation)
         .where(Conversation.id == conversation_id)
-        .values(sender=f"erased-{conversation_id}", erase_requested=False, language_choice=None)
+        .values(
+            sender=f"erased-{conversation_id}",
+            erase_requested=False,
+            language_choice=None,
+            # where someone lives identifies them as much as what they wrote
+            country=None,
+            region=None,
+            country_asked=False,
+            pending=None,
+        )
     )
     erased_cases = session.execute(
         update(Case).where(Case.conversation_id == conversation_id).values(summary="", callback_phone=None)

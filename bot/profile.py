@@ -46,6 +46,30 @@ class OpeningHours:
 
 
 @dataclass(frozen=True)
+class Organization:
+    """A partner organisation sharing the installation: its own team and queue. A new case goes to
+    the first organisation whose rules all match it; the first organisation takes the rest."""
+
+    id: str
+    name: str
+    topics: frozenset[str] = frozenset()
+    regions: frozenset[str] = frozenset()  # place ids from data/places.yml
+    languages: frozenset[str] = frozenset()
+
+    @property
+    def has_rules(self) -> bool:
+        return bool(self.topics or self.regions or self.languages)
+
+    def takes(self, topic: str | None, areas: tuple[str, ...], language: str | None) -> bool:
+        return (
+            self.has_rules
+            and (not self.topics or topic in self.topics)
+            and (not self.regions or bool(self.regions.intersection(areas)))
+            and (not self.languages or language in self.languages)
+        )
+
+
+@dataclass(frozen=True)
 class HelplineProfile:
     id: str
     country: str
@@ -60,11 +84,38 @@ class HelplineProfile:
     serve_fuzzy: bool = True
     # how the language menu names a language, where babel's own name is not what its speakers say
     language_names: dict[str, str] = field(default_factory=dict)
+    # the countries this helpline's migrants are in, in the order of the "which country?" buttons;
+    # a single one (a Korean centre's migrants are in Korea) is never asked
+    migrants_in: tuple[str, ...] = ()
+    # a lawyer's referral is followed up with the migrant after this many days
+    referral_follow_up_days: int = 7
+    # directory entries not verified for longer than this are flagged by `content check`
+    directory_stale_days: int = 180
+    organizations: tuple[Organization, ...] = ()
     source: Path | None = field(default=None, compare=False)
 
     @property
     def default_language(self) -> str:
         return self.languages[0]
+
+    @property
+    def known_country(self) -> str | None:
+        """The country every migrant of this helpline is in, when there is only one."""
+        return self.migrants_in[0] if len(self.migrants_in) == 1 else None
+
+    def route(self, topic: str | None, areas: tuple[str, ...], language: str | None) -> str | None:
+        """The organisation whose queue a new case joins; None is the first organisation's."""
+        for organization in self.organizations[1:]:
+            if organization.takes(topic, areas, language):
+                return organization.id
+        return None
+
+    def organization(self, organization_id: str | None) -> Organization:
+        """``None`` and unknown ids are the first organisation (the helpline itself if none are listed)."""
+        for organization in self.organizations:
+            if organization.id == organization_id:
+                return organization
+        return self.organizations[0] if self.organizations else Organization(self.id, self.name("en"))
 
     def name(self, language: str) -> str:
         return self.names.get(language) or self.names.get("en") or self.hotline
@@ -102,6 +153,11 @@ class HelplineProfile:
         )
         return f"{', '.join(parts)} ({zone})"
 
+    def _second_number(self, kind: str) -> str:
+        general = self.emergency["general"]
+        number = self.emergency.get(kind, general)
+        return self.emergency.get("ambulance", general) if number == general else number
+
     def placeholders(self, language: str) -> dict[str, str]:
         """Values for the {placeholders} used in answers."""
         return {
@@ -110,7 +166,9 @@ class HelplineProfile:
             "website": self.website,
             "hours": self.format_hours(language),
             "emergency": self.emergency["general"],
-            "police": self.emergency.get("police", self.emergency["general"]),
+            # "call {police} or {emergency}": where the police number is the general one (112 in
+            # Korea), the other number to offer is the ambulance's
+            "police": self._second_number("police"),
             "ambulance": self.emergency.get("ambulance", self.emergency["general"]),
             "trafficking_line": self.emergency.get("trafficking", self.hotline),
         }
@@ -124,6 +182,35 @@ def _parse_span(day: str, text: str) -> tuple[dt.time, dt.time]:
     if end <= start:
         raise ProfileError(f"opening_hours.{day}: closing time must be after opening time")
     return start, end
+
+
+def _countries(raw) -> tuple[str, ...]:
+    codes = tuple(str(code) for code in raw or ())
+    bad = [code for code in codes if len(code) != 2 or not code.isupper()]
+    if bad:
+        raise ProfileError(f"migrants_in: expected ISO 3166 country codes such as RU, got {', '.join(bad)}")
+    return codes
+
+
+def _organizations(raw: list) -> tuple[Organization, ...]:
+    organizations = []
+    for entry in raw:
+        if not isinstance(entry, dict) or not entry.get("id") or not entry.get("name"):
+            raise ProfileError("organizations: each needs an id and a name")
+        rules = entry.get("routes") or {}
+        organizations.append(
+            Organization(
+                id=str(entry["id"]),
+                name=str(entry["name"]),
+                topics=frozenset(str(topic) for topic in rules.get("topics") or ()),
+                regions=frozenset(str(region) for region in rules.get("regions") or ()),
+                languages=frozenset(str(code) for code in rules.get("languages") or ()),
+            )
+        )
+    ids = [organization.id for organization in organizations]
+    if len(set(ids)) != len(ids):
+        raise ProfileError("organizations: ids must be unique")
+    return tuple(organizations)
 
 
 def parse_profile(raw: dict, source: Path | None = None) -> HelplineProfile:
@@ -151,6 +238,10 @@ def parse_profile(raw: dict, source: Path | None = None) -> HelplineProfile:
         language_names={str(k): str(v) for k, v in (raw.get("language_names") or {}).items()},
         closest_language={str(k): str(v) for k, v in (raw.get("closest_language") or {}).items()},
         serve_fuzzy=bool(raw.get("serve_fuzzy", True)),
+        migrants_in=_countries(raw.get("migrants_in", [raw["country"]] if raw.get("country") else [])),
+        referral_follow_up_days=int(raw.get("referral_follow_up_days", 7)),
+        directory_stale_days=int(raw.get("directory_stale_days", 180)),
+        organizations=_organizations(raw.get("organizations") or []),
         source=source,
     )
 

@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import shutil
 
 import httpx
 from babel.messages.pofile import read_po, write_po
@@ -12,13 +11,11 @@ from bot.nlu.client import RasaClient
 from bot.nlu.publishing import publish
 from bot.paths import Paths
 from bot.publication import follow_publications
+from tests.copies import copy_content
 
 
 def copy_of(paths: Paths, root) -> Paths:
-    copy = Paths(root)
-    for folder in (paths.locales, paths.intents, paths.safety):
-        shutil.copytree(folder, root / folder.relative_to(paths.root))
-    shutil.copy(paths.root / "data" / "profile.yml", root / "data" / "profile.yml")
+    copy = copy_content(paths, root)
     copy.models.mkdir(parents=True)
     return copy
 

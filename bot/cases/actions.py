@@ -61,6 +61,7 @@ class Escalation:
     urgent: bool
     summary: str
     written_in: str | None = None  # an unserved language the migrant writes: the lawyer needs an interpreter
+    organization: str | None = None  # whose queue: chosen by the profile's routing rules; None the first
 
 
 def open_case(
@@ -82,6 +83,7 @@ def open_case(
                 topic=escalation.topic or "other",
                 channel=conversation.channel if conversation else "web",
                 summary=escalation.summary[:2000],
+                organization=escalation.organization,
                 created_at=utcnow(),
             )
             session.add(case)
@@ -104,7 +106,8 @@ def save_callback(sessions: sessionmaker[Session], case_id: int, phone: str) -> 
 
 
 def _matches(lawyer: Lawyer):
-    conditions = [Case.status == "waiting"]
+    # a partner organisation's lawyers take only its own queue
+    conditions = [Case.status == "waiting", Case.organization.is_not_distinct_from(lawyer.organization)]
     languages = [code for code in lawyer.languages.split(",") if code]
     topics = [topic for topic in lawyer.topics.split(",") if topic]
     if languages:
@@ -239,7 +242,12 @@ def transfer(sessions: sessionmaker[Session], case_id: int, from_lawyer: int, to
             raise NotALawyer(to_lawyer)
         done = session.execute(
             update(Case)
-            .where(Case.id == case_id, Case.status == "assigned")
+            # a colleague of the case's own organisation: another one's queue is reached by referring
+            .where(
+                Case.id == case_id,
+                Case.status == "assigned",
+                Case.organization.is_not_distinct_from(target.organization),
+            )
             .values(lawyer_id=to_lawyer, assigned_at=utcnow())
         ).rowcount
         if done:
@@ -258,3 +266,18 @@ def handling_minutes(sessions: sessionmaker[Session], default: float, recent: in
         ).all()
     minutes = [(closed - assigned).total_seconds() / 60 for assigned, closed in rows if closed >= assigned]
     return statistics.median(minutes) if len(minutes) >= 5 else default
+
+
+def send_to_organization(
+    sessions: sessionmaker[Session], case_id: int, lawyer_id: int, organization: str | None
+) -> bool:
+    """Refer an open case to a partner organisation's queue: it waits there for their lawyers."""
+    with sessions.begin() as session:
+        done = session.execute(
+            update(Case)
+            .where(Case.id == case_id, Case.status.in_(OPEN))
+            .values(organization=organization, status="waiting", lawyer_id=None, assigned_at=None)
+        ).rowcount
+        if done:
+            audit(session, "to_partner", case_id, lawyer_id, f"to {organization or 'the first organisation'}")
+        return bool(done)

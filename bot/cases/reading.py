@@ -24,6 +24,7 @@ class QueueRow:
     waiting_minutes: int
     lawyer: str | None
     call_back: bool = False  # the migrant left a number: out of hours, the lawyer calls them back
+    organization: str | None = None  # whose queue; None: the profile's first organisation
 
 
 @dataclass(frozen=True)
@@ -52,18 +53,23 @@ def _row(case: Case, lawyer: Lawyer | None, now: dt.datetime) -> QueueRow:
     waiting = int((now - case.created_at).total_seconds() // 60)
     return QueueRow(
         case.id, case.ticket or "", case.status, case.priority, case.language, case.topic, case.channel,
-        case.summary, waiting, lawyer.name if lawyer else None, bool(case.callback_phone),
+        case.summary, waiting, lawyer.name if lawyer else None, bool(case.callback_phone), case.organization,
     )  # fmt: skip
 
 
-def queue(sessions: sessionmaker[Session]) -> list[QueueRow]:
-    """Open cases: waiting ones by priority then waiting time, then the ones being handled."""
+EVERY_ORGANIZATION = "*"
+
+
+def queue(sessions: sessionmaker[Session], organization: str | None = EVERY_ORGANIZATION) -> list[QueueRow]:
+    """Open cases of one organisation (or of all): waiting ones by priority then waiting time, then
+    the ones being handled."""
     now = utcnow()
+    scope = [] if organization == EVERY_ORGANIZATION else [Case.organization.is_not_distinct_from(organization)]
     with sessions() as session:
         rows = session.execute(
             select(Case, Lawyer)
             .outerjoin(Lawyer, Case.lawyer_id == Lawyer.id)
-            .where(Case.status.in_(("waiting", "assigned")))
+            .where(Case.status.in_(("waiting", "assigned")), *scope)
             .order_by(Case.status.desc(), Case.priority, Case.created_at, Case.id)
         )
         return [_row(case, lawyer, now) for case, lawyer in rows]
@@ -113,11 +119,18 @@ def notes(sessions: sessionmaker[Session], case_id: int) -> list[Note]:
         return [Note(note.text, name or "—", note.at) for note, name in rows]
 
 
-def colleagues(sessions: sessionmaker[Session], excluding: int) -> list[tuple[int, str]]:
+def colleagues(
+    sessions: sessionmaker[Session], excluding: int, organization: str | None = None
+) -> list[tuple[int, str]]:
+    """Who a case of ``organization`` can be transferred to."""
     with sessions() as session:
         rows = session.execute(
             select(Lawyer.id, Lawyer.name)
-            .where(Lawyer.id != excluding, Lawyer.role.in_(("lawyer", "supervisor")))
+            .where(
+                Lawyer.id != excluding,
+                Lawyer.role.in_(("lawyer", "supervisor")),
+                Lawyer.organization.is_not_distinct_from(organization),
+            )
             .order_by(Lawyer.name)
         )
         return [(row.id, row.name) for row in rows]

@@ -1,13 +1,14 @@
 """The one way a console user reaches a resource: one function per resource, each condition on its own
 line. Views ask here and nowhere else.
 
-Rule for case reading: supervisors and admins see every case; a lawyer sees the cases they hold, and a
+Partner organisations share the installation: everyone but an admin sees only their own organisation's
+queue and cases. Within it, supervisors see every case; a lawyer sees the cases they hold, and a
 waiting case only in a language they serve (a lawyer with no languages listed serves all). Editors and
 anyone else see no case, no queue and no case events."""
 
 from __future__ import annotations
 
-from bot.cases.reading import CaseDetail
+from bot.cases.reading import EVERY_ORGANIZATION, CaseDetail
 from bot.console.users import Account
 
 OVERSEERS = ("supervisor", "admin")
@@ -22,6 +23,15 @@ def serves_language(account: Account, language: str | None) -> bool:
     return language in account.languages
 
 
+def same_organization(account: Account, organization: str | None) -> bool:
+    return account.role == "admin" or account.organization == organization
+
+
+def queue_scope(account: Account) -> str | None:
+    """Whose queue the account sees: its organisation's, or every one for an admin."""
+    return EVERY_ORGANIZATION if account.role == "admin" else account.organization
+
+
 def access_queue(account: Account) -> bool:
     """The queue, its summaries, its events and "take next"."""
     return account.role in CASE_WORKERS
@@ -32,6 +42,8 @@ def access_case(account: Account, case: CaseDetail, action: str) -> bool:
     if action not in CASE_ACTIONS:
         return False
     if account.role not in CASE_WORKERS:
+        return False
+    if not same_organization(account, case.row.organization):
         return False
     if account.role in OVERSEERS:
         return action == "view" or case.row.status != "closed"

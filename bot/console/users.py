@@ -34,6 +34,7 @@ class Account:
     languages: tuple[str, ...]
     topics: tuple[str, ...]
     session_version: int = 0
+    organization: str | None = None  # None: the profile's first organisation
 
 
 def _account(lawyer: Lawyer) -> Account:
@@ -45,6 +46,7 @@ def _account(lawyer: Lawyer) -> Account:
         tuple(code for code in lawyer.languages.split(",") if code),
         tuple(topic for topic in lawyer.topics.split(",") if topic),
         lawyer.session_version,
+        lawyer.organization,
     )
 
 
@@ -56,6 +58,7 @@ def create_user(
     password: str,
     languages: Iterable[str],
     topics: Iterable[str],
+    organization: str | None = None,
 ) -> int:
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)}")
@@ -71,6 +74,7 @@ def create_user(
             password_hash=_hasher.hash(password),
             languages=",".join(languages),
             topics=",".join(topics),
+            organization=organization,
             created_at=utcnow(),
         )
         session.add(lawyer)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hmac
 import logging
 import secrets
@@ -14,10 +15,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response, Stream
 
 from bot import privacy
 from bot.cases import actions as cases
-from bot.cases import reading, stats
+from bot.cases import reading, referrals, stats
 from bot.console import access
 from bot.console.delivery import tell_migrant
 from bot.console.users import LoginRefused, account, authenticate, revoke_sessions
+from bot.directory.cards import service_card
+from bot.directory.matching import Match
 from bot.events import HUB
 from bot.store.models import as_id
 from bot.web.templates import TEMPLATES
@@ -108,7 +111,7 @@ async def queue_page(request: Request) -> Response:
         return to_login()
     if not access.access_queue(user):
         return RedirectResponse("/console/content", status_code=303)
-    rows = await to_thread.run_sync(reading.queue, sessions_of(request))
+    rows = await to_thread.run_sync(reading.queue, sessions_of(request), access.queue_scope(user))
     return page(request, "console/queue.html", {"user": user, "rows": rows})
 
 
@@ -118,7 +121,7 @@ async def queue_json(request: Request) -> Response:
         return JSONResponse({"error": "login required"}, status_code=401)
     if not access.access_queue(user):
         return JSONResponse({"error": "forbidden"}, status_code=403)
-    rows = await to_thread.run_sync(reading.queue, sessions_of(request))
+    rows = await to_thread.run_sync(reading.queue, sessions_of(request), access.queue_scope(user))
     return JSONResponse({"rows": [row.__dict__ for row in rows]})
 
 
@@ -202,21 +205,40 @@ async def case_page(request: Request) -> Response:
     await to_thread.run_sync(_audit, sessions_of(request), "view", detail.row.id, user.id)
     lines = await to_thread.run_sync(reading.transcript, sessions_of(request), detail.conversation_id)
     case_notes = await to_thread.run_sync(reading.notes, sessions_of(request), detail.row.id)
-    others = await to_thread.run_sync(reading.colleagues, sessions_of(request), user.id)
-    canned = canned_replies(request.app.state.helpline, detail)
+    others = await to_thread.run_sync(reading.colleagues, sessions_of(request), user.id, detail.row.organization)
+    helpline = request.app.state.helpline
+    canned = canned_replies(helpline, detail)
     can_act = access.access_case(user, detail, "act")
+    case_referrals = await to_thread.run_sync(referrals.of_case, sessions_of(request), detail.row.id)
+    partners = [
+        org
+        for org in helpline.profile.organizations
+        if org.id != helpline.profile.organization(detail.row.organization).id
+    ]
     context = {"user": user, "case": detail, "lines": lines, "outcomes": OUTCOMES, "canned": canned,
-               "can_act": can_act, "notes": case_notes, "colleagues": others}  # fmt: skip
+               "can_act": can_act, "notes": case_notes, "colleagues": others, "referrals": case_referrals,
+               "services": suggested_services(helpline, detail), "partners": partners,
+               "organization": helpline.profile.organization(detail.row.organization)}  # fmt: skip
     return page(request, "console/case.html", context)
+
+
+def _case_intent(detail) -> str | None:
+    summary = detail.row.summary
+    return summary.removeprefix("about ").split(";")[0] if summary.startswith("about ") else None
+
+
+def suggested_services(helpline, detail) -> list:
+    """The directory's services, those for the case's subject first."""
+    intent = _case_intent(detail)
+    services = [service for service in helpline.content.services if service.status == "active"]
+    return sorted(services, key=lambda service: (intent not in service.topics, service.name))
 
 
 def canned_replies(helpline, detail) -> list[str]:
     """Ready texts in the case's language: the bot's answer on the case's subject, the hotline's
     details, and asking for a call-back number."""
     language = detail.row.language or helpline.profile.default_language
-    intent = (
-        detail.row.summary.removeprefix("about ").split(";")[0] if detail.row.summary.startswith("about ") else None
-    )
+    intent = _case_intent(detail)
     contexts = [f"answer:{intent}"] if intent and f"answer:{intent}" in helpline.answers.source else []
     contexts += ["answer:hotline_info"]
     return [helpline.text(context, language) for context in dict.fromkeys(contexts)]
@@ -304,6 +326,45 @@ async def close(request: Request) -> Response:
     if await to_thread.run_sync(cases.close, sessions_of(request), detail.row.id, user.id, outcome):
         await tell_migrant(request.app.state, detail, "ui:case_closed")
         await to_thread.run_sync(privacy.erase_if_requested, sessions_of(request), detail.conversation_id)
+    return RedirectResponse("/console", status_code=303)
+
+
+async def refer(request: Request) -> Response:
+    """Refer the migrant to a partner service: recorded, told to the migrant in their language with
+    whom to contact and how, and followed up after the profile's number of days."""
+    user, detail, form, refusal = await _case_form(request)
+    if refusal:
+        return refusal
+    helpline = request.app.state.helpline
+    service = next((s for s in helpline.content.services if s.id == str(form.get("service", ""))), None)
+    if service is None:
+        return page(request, "console/error.html", {"message": "Choose a service from the directory."}, status=422)
+    follow_up = dt.timedelta(days=helpline.profile.referral_follow_up_days)
+    await to_thread.run_sync(
+        referrals.refer, sessions_of(request), detail.row.id, user.id, service.id, service.name,
+        service.organization, follow_up,
+    )  # fmt: skip
+    language = detail.row.language or helpline.profile.default_language
+    match = Match(service, 0, service.is_open(helpline.clock()), language in service.languages)
+    contact = service_card(match, 1, language, helpline.ui(language)).split("\n", 1)[-1]
+    await tell_migrant(
+        request.app.state, detail, "ui:referral_made", values={"service": service.name, "contact": contact}
+    )
+    return RedirectResponse(f"/console/cases/{detail.row.id}", status_code=303)
+
+
+async def to_partner(request: Request) -> Response:
+    """Send the case to a partner organisation's queue."""
+    user, detail, form, refusal = await _case_form(request)
+    if refusal:
+        return refusal
+    profile = request.app.state.helpline.profile
+    chosen = str(form.get("organization", ""))
+    if chosen not in {org.id for org in profile.organizations}:
+        return page(request, "console/error.html", {"message": "Choose a partner organisation."}, status=422)
+    # the first organisation is stored as None, like cases routed to it
+    organization = None if chosen == profile.organization(None).id else chosen
+    await to_thread.run_sync(cases.send_to_organization, sessions_of(request), detail.row.id, user.id, organization)
     return RedirectResponse("/console", status_code=303)
 
 

@@ -7,10 +7,11 @@ example under two intents. Warnings: fuzzy (unreviewed) answers, answers WhatsAp
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from bot.answers import Answers, placeholders_of
+from bot.answers import VARIANT_MARK, Answers, general_context, placeholders_of
 from bot.intents import INTENTS
 from bot.training_data import Example
 
@@ -30,6 +31,8 @@ class Cell:
 class Report:
     languages: list[str]
     matrix: dict[str, dict[str, Cell]]  # intent -> language -> cell
+    # country variants: 'work_permit@RU' -> language -> "ok", "fuzzy" or "general" (falls back)
+    variants: dict[str, dict[str, str]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -45,6 +48,7 @@ class Report:
                 intent: {language: cell.__dict__ for language, cell in row.items()}
                 for intent, row in self.matrix.items()
             },
+            "variants": self.variants,
             "errors": self.errors,
             "warnings": self.warnings,
         }
@@ -61,6 +65,14 @@ class Report:
             lines.append(intent.ljust(width) + "".join(cells))
         lines.append("")
         lines.append("number: training examples; ! no answer; ~ answer not reviewed (fuzzy)")
+        if self.variants:
+            width = max(width, *(len(name) + 2 for name in self.variants))
+            lines.append("")
+            lines.append("country variants".ljust(width) + "".join(language.rjust(9) for language in self.languages))
+            marks = {"ok": "yes", "fuzzy": "~", "general": "·"}
+            for name, row in self.variants.items():
+                lines.append(name.ljust(width) + "".join(marks[row[language]].rjust(9) for language in self.languages))
+            lines.append("yes: the country's own answer; ~ not reviewed (fuzzy); · the general answer is served")
         lines += [f"error: {message}" for message in self.errors]
         lines += [f"warning: {message}" for message in self.warnings]
         lines.append("ok" if self.ok else f"{len(self.errors)} errors")
@@ -100,7 +112,34 @@ def check(examples: list[Example], answers: Answers, languages: tuple[str, ...])
                 report.warnings.append(
                     f"{context} in {language} is split on WhatsApp (over {WHATSAPP_INTERACTIVE_LIMIT})"
                 )
+    for context in answers.source:
+        if VARIANT_MARK not in context:
+            continue
+        if general_context(context) not in answers.source:
+            report.errors.append(f"{context} is a variant of {general_context(context)}, which does not exist")
+        row = {}
+        for language in languages:
+            translation = answers.translations.get(language, {}).get(context)
+            if language == "en" or (translation is not None and not translation.fuzzy):
+                row[language] = "ok"
+            else:
+                row[language] = "fuzzy" if translation is not None else "general"
+        report.variants[context.removeprefix("answer:")] = row
     for (language, text), intents in owners.items():
         if len(intents) > 1:
             report.errors.append(f"'{text}' ({language}) is an example of {', '.join(sorted(intents))}")
     return report
+
+
+def check_directory(problems: list[str], services, stale_days: int, today: dt.date) -> tuple[list[str], list[str]]:
+    """Errors: the HSDS file's problems. Warnings: entries not verified for ``stale_days``, samples."""
+    errors = [f"directory: {problem}" for problem in problems]
+    warnings = []
+    for service in services:
+        if service.assured is None or (today - service.assured).days > stale_days:
+            when = service.assured.isoformat() if service.assured else "never"
+            warnings.append(f"directory: '{service.name}' not verified in {stale_days} days (last: {when})")
+    samples = sum(1 for service in services if service.sample)
+    if samples:
+        warnings.append(f"directory: {samples} sample entries: replace them with your partners before going live")
+    return errors, warnings

@@ -77,6 +77,10 @@ def state_of(conversation: Conversation) -> ConversationState:
         language=conversation.language,
         language_choice=conversation.language_choice,
         urgent=conversation.urgent,
+        country=conversation.country,
+        region=conversation.region,
+        country_asked=conversation.country_asked,
+        pending=conversation.pending,
     )
 
 
@@ -170,6 +174,9 @@ def record_turn(
         conversation.language = state.language
         conversation.language_choice = state.language_choice
         conversation.urgent = conversation.urgent or state.urgent
+        conversation.country, conversation.region = state.country, state.region
+        conversation.country_asked = state.country_asked
+        conversation.pending = state.pending
         conversation.updated_at = utcnow()
         if reply is None:
             return None

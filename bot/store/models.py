@@ -64,6 +64,12 @@ class Conversation(Base):
     language: Mapped[str | None] = mapped_column(String(16))
     language_choice: Mapped[str | None] = mapped_column(String(16))
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # where the migrant is: the rules and the services near them depend on it
+    country: Mapped[str | None] = mapped_column(String(2))
+    region: Mapped[str | None] = mapped_column(String(64))
+    country_asked: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # what the last reply asked for ("agency": the name of an agency to look up)
+    pending: Mapped[str | None] = mapped_column(String(64))
     # the last time the migrant wrote: WhatsApp allows free-form replies for 24 hours after it
     last_inbound_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # /delete while a lawyer has an open case: erased when the case closes
@@ -134,6 +140,8 @@ class Lawyer(Base):
     role: Mapped[str] = mapped_column(String(16))
     languages: Mapped[str] = mapped_column(String(128), default="")  # comma-separated codes
     topics: Mapped[str] = mapped_column(String(128), default="")  # comma-separated; empty = all
+    # the partner organisation the user works for (a profile organisation id); None: the first one
+    organization: Mapped[str | None] = mapped_column(String(64))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # The console's cookie is signed but kept by the browser: it carries this number, and raising it
@@ -155,6 +163,8 @@ class Case(Base):
     language: Mapped[str | None] = mapped_column(String(16))
     # the language the migrant writes, when the helpline serves it not (the case is in ``language``)
     written_in: Mapped[str | None] = mapped_column(String(16))
+    # whose queue the case is in (a profile organisation id, chosen by its routing rules); None: the first
+    organization: Mapped[str | None] = mapped_column(String(64), index=True)
     topic: Mapped[str | None] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(32))
     summary: Mapped[str] = mapped_column(Text, default="")
@@ -190,3 +200,21 @@ class CaseNote(Base):
     lawyer_id: Mapped[int | None] = mapped_column(ForeignKey("lawyers.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Referral(Base):
+    """A lawyer sent the migrant to a partner service; the migrant is asked later whether it helped."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    service_id: Mapped[str] = mapped_column(String(64))  # the HSDS service id
+    service_name: Mapped[str] = mapped_column(String(255))
+    partner: Mapped[str] = mapped_column(String(255), default="")  # the HSDS organization's name
+    lawyer_id: Mapped[int | None] = mapped_column(ForeignKey("lawyers.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    follow_up_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    followed_up_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(16))  # helped, not_helped, not_contacted
+    outcome_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

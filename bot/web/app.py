@@ -23,6 +23,7 @@ from bot import events
 from bot.cases.housekeeping import keep_queue_moving
 from bot.channels.running import Channels, no_channels
 from bot.channels.shapes import MAX_TEXT_CHARS
+from bot.console.delivery import keep_following_up
 from bot.helpline import Helpline, Inbound
 from bot.store.models import as_id
 from bot.web import webhooks
@@ -196,6 +197,8 @@ def console_routes() -> list[Route]:
         Route("/cases/{case_id:int}/notes", views.note, methods=["POST"]),
         Route("/cases/{case_id:int}/transfer", views.transfer, methods=["POST"]),
         Route("/cases/{case_id:int}/close", views.close, methods=["POST"]),
+        Route("/cases/{case_id:int}/refer", views.refer, methods=["POST"]),
+        Route("/cases/{case_id:int}/partner", views.to_partner, methods=["POST"]),
     ]
 
 
@@ -219,6 +222,7 @@ def create_app(
             background = [
                 asyncio.create_task(events.listen(helpline.sessions.kw["bind"])),
                 asyncio.create_task(keep_queue_moving(helpline.sessions)),
+                asyncio.create_task(keep_following_up(app.state)),
             ]
             try:
                 yield

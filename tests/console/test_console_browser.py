@@ -12,6 +12,7 @@ from bot.helpline import Helpline
 from bot.nlu.client import RasaClient
 from bot.web.app import create_app
 from tests.channels.conftest import fake_rasa
+from tests.copies import copy_content
 from tests.servers import serving
 
 PASSWORD = "correct horse battery"
@@ -82,14 +83,11 @@ def test_a_lawyer_takes_an_escalated_web_chat_and_closes_it(browser, content, se
 
 
 def test_an_editor_reviews_a_kyrgyz_answer_in_the_browser(browser, content, sessions, paths, tmp_path, monkeypatch):
-    import shutil
 
     from bot.answers import Answers
     from bot.paths import Paths
 
-    for folder in (paths.locales, paths.intents, paths.safety):
-        shutil.copytree(folder, tmp_path / folder.relative_to(paths.root))
-    shutil.copy(paths.root / "data" / "profile.yml", tmp_path / "data" / "profile.yml")
+    copy_content(paths, tmp_path)
     monkeypatch.setenv("HELPLINE_HOME", str(tmp_path))
     create_user(sessions, "eda", "Eda Editor", "editor", PASSWORD, [], [])
     with serving(app_for(content, sessions), lifespan="on") as url:

@@ -19,15 +19,14 @@ from bot.paths import Paths
 from bot.store.models import AuditEntry
 from bot.training_data import read_examples
 from bot.web.app import create_app
+from tests.copies import copy_content
 
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
 def content_copy(paths, tmp_path, monkeypatch):
-    for folder in (paths.locales, paths.intents, paths.safety):
-        shutil.copytree(folder, tmp_path / folder.relative_to(paths.root))
-    shutil.copy(paths.root / "data" / "profile.yml", tmp_path / "data" / "profile.yml")
+    copy_content(paths, tmp_path)
     monkeypatch.setenv("HELPLINE_HOME", str(tmp_path))
     monkeypatch.delenv("HELPLINE_PROFILE", raising=False)
     return Paths(tmp_path)
