@@ -180,7 +180,8 @@ class Dialogue:
             return None
         name, _, argument = text[1:].partition(" ")
         name = name.split("@")[0].lower()  # Telegram appends @botname in groups
-        argument = argument.strip().lower()
+        as_written = argument.strip()  # an agency's name, as the migrant wrote it
+        argument = as_written.lower()
         language = state.language_choice or state.language or self.languages[0]
         menu = language_buttons(self.languages, self.language_names)
         match name:
@@ -250,7 +251,7 @@ class Dialogue:
                     services_page=int(page) if page.isdigit() and 0 < int(page) < 100 else 1,
                 )
             case "agency" if self.agency_register and argument:
-                return Turn(language, (), (), state=replace(state, pending=None), agency_query=argument)
+                return Turn(language, (), (), state=replace(state, pending=None), agency_query=as_written[:200])
             case "agency" if self.agency_register:
                 return Turn(language, ("ui:agency_prompt",), (LAWYER_BUTTON,), state=replace(state, pending=AGENCY))
             case "feedback" if argument == "yes":

@@ -104,7 +104,10 @@ class Gazetteer:
             if form.text and form.found_in(folded, words)
         ]
         abroad = [where for where in found if where.country != home]
-        return (abroad or found or [None])[0]
+        # the home country alone is mostly where they come from ("кыргызстандан келдим"); a city
+        # there ("Бишкектемин") says where they are
+        at_home = [where for where in found if where.country == home and where.region]
+        return (abroad or at_home or [None])[0]
 
     def areas_of(self, region: str | None) -> tuple[str, ...]:
         """A place and the places it lies within, e.g. ("ansan", "gyeonggi")."""

@@ -16,7 +16,13 @@ def register(paths):
 
 @pytest.mark.parametrize(
     "typed",
-    ["Ала-Тоо Жумуш Сервис", "ала-тоо жумуш сервис", "Ala Too Jumush Servis", "ОсОО «Ала-Тоо Жумуш Сервис»", "Ала-Тоо Жумуш Сервиз"],
+    [
+        "Ала-Тоо Жумуш Сервис",
+        "ала-тоо жумуш сервис",
+        "Ala Too Jumush Servis",
+        "ОсОО «Ала-Тоо Жумуш Сервис»",
+        "Ала-Тоо Жумуш Сервиз",
+    ],
 )
 def test_a_misspelt_or_transliterated_name_finds_the_agency(register, typed):
     assert register.lookup(typed).agency.licence == "PEA-0001"

@@ -55,7 +55,9 @@ def test_naming_a_place_answers_the_waiting_question_too():
 
 
 def test_a_place_in_the_question_itself_needs_no_question():
-    turn = abroad.decide("Москвада патент керекпи", ConversationState(), evidence("work_permit", Whereabouts("RU", "moscow")))
+    turn = abroad.decide(
+        "Москвада патент керекпи", ConversationState(), evidence("work_permit", Whereabouts("RU", "moscow"))
+    )
     assert turn.texts == ("answer:work_permit@RU", "ui:did_it_help")
     assert turn.state.region == "moscow"
 

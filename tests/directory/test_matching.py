@@ -20,7 +20,9 @@ def service(name, areas, languages=(), byday="MO,TU,WE,TH,FR", free=True, topics
             "status": "active",
             "languages": [{"id": f"{name}-{code}", "code": code} for code in languages],
             "service_areas": [{"id": f"{name}-{area}", "name": area} for area in areas],
-            "schedules": [{"id": f"{name}-s", "byday": byday, "opens_at": "14:00", "closes_at": "18:00", "timezone": 9}],
+            "schedules": [
+                {"id": f"{name}-s", "byday": byday, "opens_at": "14:00", "closes_at": "18:00", "timezone": 9}
+            ],
             "cost_options": [{"id": f"{name}-c", "amount": 0 if free else 10000}],
             "attributes": [
                 {"id": f"{name}-{topic}", "taxonomy_term": {"id": topic, "code": topic, "taxonomy": "helpline-topics"}}
@@ -45,7 +47,9 @@ def test_a_nearby_service_in_the_migrants_language_comes_first():
         service("Ansan clinic, Vietnamese", ["ansan"], ["vi", "ko"]),
         service("Moscow clinic, Vietnamese", ["moscow"], ["vi"]),
     ]
-    matches = match_services(services, "find_doctor", Where("KR", ("ansan", "gyeonggi")), ["vi"], MONDAY_3PM, country_of)
+    matches = match_services(
+        services, "find_doctor", Where("KR", ("ansan", "gyeonggi")), ["vi"], MONDAY_3PM, country_of
+    )
     # Suwon is not in the migrant's area chain and Moscow is in another country: neither is offered
     assert names(matches) == ["Ansan clinic, Vietnamese", "Ansan clinic, Korean only"]
     assert matches[0].speaks and not matches[1].speaks
@@ -54,7 +58,10 @@ def test_a_nearby_service_in_the_migrants_language_comes_first():
 def test_open_now_decides_between_otherwise_equal_services():
     services = [service("weekdays", ["ansan"], ["vi"]), service("sundays", ["ansan"], ["vi"], byday="SU")]
     where = Where("KR", ("ansan", "gyeonggi"))
-    assert names(match_services(services, "find_doctor", where, ["vi"], SUNDAY_3PM, country_of)) == ["sundays", "weekdays"]
+    assert names(match_services(services, "find_doctor", where, ["vi"], SUNDAY_3PM, country_of)) == [
+        "sundays",
+        "weekdays",
+    ]
     on_monday = match_services(services, "find_doctor", where, ["vi"], MONDAY_3PM, country_of)
     assert names(on_monday) == ["weekdays", "sundays"]
     assert [match.open_now for match in on_monday] == [True, False]
@@ -67,12 +74,18 @@ def test_free_services_before_paid_ones_and_wider_areas_after_the_migrants_city(
         service("province-wide", ["gyeonggi"]),
         service("nationwide line", ["KR"]),
     ]
-    matches = match_services(services, "find_doctor", Where("KR", ("ansan", "gyeonggi")), ["en"], MONDAY_3PM, country_of)
+    matches = match_services(
+        services, "find_doctor", Where("KR", ("ansan", "gyeonggi")), ["en"], MONDAY_3PM, country_of
+    )
     assert names(matches) == ["free, Ansan", "paid, Ansan", "province-wide", "nationwide line"]
 
 
 def test_without_a_region_every_service_in_the_country_is_a_candidate_and_other_topics_never_are():
-    services = [service("Ansan", ["ansan"]), service("Moscow", ["moscow"]), service("wages", ["ansan"], topics=("unpaid_wages",))]
+    services = [
+        service("Ansan", ["ansan"]),
+        service("Moscow", ["moscow"]),
+        service("wages", ["ansan"], topics=("unpaid_wages",)),
+    ]
     matches = match_services(services, "find_doctor", Where("KR"), ["en"], MONDAY_3PM, country_of)
     assert names(matches) == ["Ansan"]
 
