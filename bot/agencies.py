@@ -113,3 +113,61 @@ class Register:
 
 def _date(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _header(path: Path) -> str:
+    """The file's leading comments, kept when it is rewritten."""
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line)
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _rewrite(path: Path, change) -> None:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    change(raw)
+    text = _header(path) + yaml.safe_dump(raw, allow_unicode=True, sort_keys=False, width=1000)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+
+
+def save_agency(path: Path, agency: Agency, by: str, today: dt.date, replacing: str | None = None) -> None:
+    """Add an agency, or replace the one with licence ``replacing``; the register is then up to date."""
+    entry = {
+        "name": agency.name,
+        "latin_name": agency.latin_name,
+        "licence": agency.licence,
+        "valid_until": agency.valid_until,
+        "countries": list(agency.countries),
+        "phone": agency.phone,
+        "sample": agency.sample,
+    }
+
+    def change(raw: dict) -> None:
+        agencies = raw.setdefault("agencies", []) or []
+        raw["agencies"] = agencies
+        others = [existing for existing in agencies if str(existing.get("licence")) not in (replacing, agency.licence)]
+        at = next(
+            (i for i, existing in enumerate(agencies) if str(existing.get("licence")) == (replacing or agency.licence)),
+            None,
+        )
+        if at is None:
+            others.append(entry)
+        else:
+            others.insert(min(at, len(others)), entry)
+        raw["agencies"] = others
+        raw["updated"], raw["updated_by"] = today, by
+
+    _rewrite(path, change)
+
+
+def mark_updated(path: Path, by: str, today: dt.date) -> None:
+    """The register was checked against the ministry's today."""
+
+    def change(raw: dict) -> None:
+        raw["updated"], raw["updated_by"] = today, by
+
+    _rewrite(path, change)
