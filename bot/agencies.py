@@ -55,6 +55,7 @@ class Register:
     agencies: tuple[Agency, ...]
     updated: dt.date | None
     source: str = ""
+    updated_by: str = ""
 
     @classmethod
     def load(cls, path: Path) -> Register | None:
@@ -75,7 +76,8 @@ class Register:
             for entry in raw.get("agencies") or ()
         )
         updated = raw.get("updated")
-        return cls(agencies, _date(updated) if updated else None, str(raw.get("source") or ""))
+        source, by = str(raw.get("source") or ""), str(raw.get("updated_by") or "")
+        return cls(agencies, _date(updated) if updated else None, source, by)
 
     def _names(self) -> list[tuple[str, Agency]]:
         names = []

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 MESSAGE_LIMIT = 4096
 DEFAULT_API_URL = "https://api.telegram.org/bot"
-COMMANDS = ("start", "language", "lawyer", "status", "help", "delete")
+COMMANDS = ("start", "language", "country", "lawyer", "status", "help", "delete")
 
 
 @dataclass(frozen=True)

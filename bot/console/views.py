@@ -154,7 +154,21 @@ async def stats_page(request: Request) -> Response:
     if not access.access_statistics(user):
         return page(request, "console/error.html", {"message": "Statistics are for supervisors."}, status=403)
     figures = await to_thread.run_sync(stats.collect, sessions_of(request))
-    return page(request, "console/stats.html", {"user": user, "stats": figures})
+    scope = access.queue_scope(user)
+    by_partner = await to_thread.run_sync(
+        referrals.by_partner, sessions_of(request), None if scope == reading.EVERY_ORGANIZATION else scope,
+        scope == reading.EVERY_ORGANIZATION,
+    )  # fmt: skip
+    table: dict[str, dict[str, int]] = {}
+    for partner, outcome, count in by_partner:
+        table.setdefault(partner, {})[outcome] = count
+    context = {
+        "user": user,
+        "stats": figures,
+        "referrals": table,
+        "referral_outcomes": (*referrals.OUTCOMES, "waiting"),
+    }
+    return page(request, "console/stats.html", context)
 
 
 async def take_next(request: Request) -> Response:

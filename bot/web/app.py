@@ -173,7 +173,7 @@ async def console_home(request: Request):
 
 
 def console_routes() -> list[Route]:
-    from bot.console import content_views, views
+    from bot.console import content_views, directory_views, views
 
     return [
         Route("/", views.queue_page),
@@ -189,6 +189,13 @@ def console_routes() -> list[Route]:
         Route("/content/train", content_views.train, methods=["POST"]),
         Route("/content/answers/{context:str}", content_views.answer_form),
         Route("/content/answers/{context:str}", content_views.save_answer, methods=["POST"]),
+        Route("/directory", directory_views.directory_list),
+        Route("/directory/{service_id:str}", directory_views.service_form),
+        Route("/directory/{service_id:str}", directory_views.save_service, methods=["POST"]),
+        Route("/directory/{service_id:str}/verified", directory_views.verify_service, methods=["POST"]),
+        Route("/agencies", directory_views.register_page),
+        Route("/agencies", directory_views.save_agency, methods=["POST"]),
+        Route("/agencies/checked", directory_views.register_checked, methods=["POST"]),
         Route("/take-next", views.take_next, methods=["POST"]),
         Route("/cases/{case_id:int}", views.case_page),
         Route("/cases/{case_id:int}/messages.json", views.case_messages),
