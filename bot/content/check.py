@@ -120,9 +120,10 @@ def check(examples: list[Example], answers: Answers, languages: tuple[str, ...])
         row = {}
         for language in languages:
             translation = answers.translations.get(language, {}).get(context)
-            if language == "en" or (translation is not None and not translation.fuzzy):
+            if (translation is not None and not translation.fuzzy) or (language == "en" and translation is None):
                 row[language] = "ok"
             else:
+                # English is the source: an unsure fact is flagged there too
                 row[language] = "fuzzy" if translation is not None else "general"
         report.variants[context.removeprefix("answer:")] = row
     for (language, text), intents in owners.items():

@@ -74,3 +74,38 @@ def test_a_new_language_is_scaffolded_and_the_check_shows_what_is_missing(paths,
         add_language(copy, "lo")
     with pytest.raises(LanguageError, match="not a language code"):
         add_language(copy, "zz-nonsense")
+
+
+def test_the_country_variants_are_shown_per_language(paths):
+    report = check(read_examples(paths.intents), Answers.load(paths.locales), LANGUAGES)
+    assert report.variants["work_permit@RU"]["ky"] == "fuzzy"  # the Moscow patent fee is not certain
+    assert report.variants["work_permit@TR"]["ky"] == "ok"
+    assert report.variants["work_permit@TR"]["vi"] == "general"  # falls back to the Vietnamese general answer
+    table = report.as_table()
+    assert "country variants" in table and "work_permit@KR" in table
+
+
+def run_check(env) -> subprocess.CompletedProcess:
+    return subprocess.run([str(HELPLINE), "content", "check"], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_the_korean_profile_and_its_directory_pass(paths):
+    env = {**os.environ, "HELPLINE_PROFILE": str(paths.profiles / "gg-foreign-residents.yml")}
+    result = run_check(env)
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "not verified in 180 days" in result.stdout and "sample entries" in result.stdout
+
+
+def test_a_broken_directory_fails_the_check_with_where_and_what(paths, tmp_path):
+    from tests.copies import copy_content
+
+    copy = copy_content(paths, tmp_path)
+    directory = copy.directory("kg-1899")
+    services = json.loads(directory.read_text(encoding="utf-8"))
+    services[0]["status"] = "open"
+    services[1]["schedules"] = [{"id": services[1]["id"], "opens_at": "25:00", "closes_at": "18:00"}]
+    directory.write_text(json.dumps(services, ensure_ascii=False), encoding="utf-8")
+    result = run_check({**os.environ, "HELPLINE_HOME": str(tmp_path), "HELPLINE_PROFILE": ""})
+    assert result.returncode == 1
+    assert "services[0].status" in result.stdout and "services[1].schedules[0].opens_at" in result.stdout
+    assert "is already the id of services[1]" in result.stdout
