@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import privacy
 from bot.agencies import Register
-from bot.answers import Answers, general_context
+from bot.answers import VARIANT_MARK, Answers, general_context
 from bot.cases import actions as cases
 from bot.cases import referrals
 from bot.cases.notices import escalation_notice, phone_number, status_notice
@@ -103,7 +103,9 @@ def detection_samples(paths: Paths, answers: Answers) -> list[tuple[str, str]]:
     """The served languages' own text: training examples and translated answers."""
     samples = [(example.language, example.text) for example in read_examples(paths.intents)]
     for language, entries in answers.translations.items():
-        samples.extend((language, entry.text) for entry in entries.values())
+        # country variants quote offices in the country's language ("трудовой договор" in a Tajik
+        # text, "고용센터" in a Thai one): evidence of the wrong language
+        samples.extend((language, entry.text) for context, entry in entries.items() if VARIANT_MARK not in context)
     return samples
 
 
@@ -401,11 +403,9 @@ class Helpline:
         where = Where(country, places.areas_of(state.region) if state.region else ())
         languages = tuple(dict.fromkeys(code for code in (turn.language, state.language) if code))
 
-        def country_of(area: str) -> str | None:
-            place = places.places.get(area)
-            return place.country if place else None
-
-        matches = match_services(self.content.services, turn.referral, where, languages, self.clock(), country_of)
+        matches = match_services(
+            self.content.services, turn.referral, where, languages, self.clock(), places.country_of
+        )
         page = turn.services_page
         shown = matches[(page - 1) * SERVICES_PER_PAGE : page * SERVICES_PER_PAGE]
         before, after = _split_before_feedback(turn.texts)

@@ -118,5 +118,10 @@ class Gazetteer:
             region = place.within if place else None
         return tuple(chain)
 
+    def country_of(self, area: str) -> str | None:
+        """The country of a place id; None for anything else (a country code, an unknown id)."""
+        place = self.places.get(area)
+        return place.country if place else None
+
     def places_in(self, country: str) -> tuple[str, ...]:
         return tuple(place_id for place_id, place in self.places.items() if place.country == country)

@@ -47,6 +47,8 @@ class CaseDetail:
     lawyer_id: int | None
     callback_phone: str | None
     erase_requested: bool = False
+    country: str | None = None  # where the migrant is, as the conversation knows it
+    region: str | None = None
 
 
 def _row(case: Case, lawyer: Lawyer | None, now: dt.datetime) -> QueueRow:
@@ -87,7 +89,8 @@ def case_detail(sessions: sessionmaker[Session], case_id: int) -> CaseDetail | N
             return None
         case, lawyer, conversation = found
         return CaseDetail(_row(case, lawyer, utcnow()), conversation.id, conversation.sender, case.lawyer_id,
-                          case.callback_phone, conversation.erase_requested)  # fmt: skip
+                          case.callback_phone, conversation.erase_requested, conversation.country,
+                          conversation.region)  # fmt: skip
 
 
 def transcript(sessions: sessionmaker[Session], conversation_id: int, after: int = 0) -> list[Line]:

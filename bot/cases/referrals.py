@@ -130,11 +130,11 @@ def by_partner(
     """(partner, outcome or 'waiting', count) for one organisation's cases, or for all."""
     with sessions() as session:
         query = (
-            select(Referral.partner, func.coalesce(Referral.outcome, "waiting"), func.count())
+            select(Referral.partner, Referral.outcome, func.count())
             .join(Case, Referral.case_id == Case.id)
-            .group_by(Referral.partner, func.coalesce(Referral.outcome, "waiting"))
+            .group_by(Referral.partner, Referral.outcome)
             .order_by(Referral.partner)
         )
         if not every:
             query = query.where(Case.organization.is_not_distinct_from(organization))
-        return [(partner or "—", outcome, count) for partner, outcome, count in session.execute(query)]
+        return [(partner or "—", outcome or "waiting", count) for partner, outcome, count in session.execute(query)]

@@ -20,7 +20,7 @@ from bot.console import access
 from bot.console.delivery import tell_migrant
 from bot.console.users import LoginRefused, account, authenticate, revoke_sessions
 from bot.directory.cards import service_card
-from bot.directory.matching import Match
+from bot.directory.matching import Match, Where, match_services
 from bot.events import HUB
 from bot.store.models import as_id
 from bot.web.templates import TEMPLATES
@@ -242,10 +242,22 @@ def _case_intent(detail) -> str | None:
 
 
 def suggested_services(helpline, detail) -> list:
-    """The directory's services, those for the case's subject first."""
+    """The directory's services: those the bot would offer the migrant for the case's subject, where
+    they are, first; then every other one."""
     intent = _case_intent(detail)
     services = [service for service in helpline.content.services if service.status == "active"]
-    return sorted(services, key=lambda service: (intent not in service.topics, service.name))
+    country = detail.country or helpline.profile.known_country
+    best: list = []
+    if intent and country:
+        places = helpline.content.places
+        where = Where(country, places.areas_of(detail.region))
+        language = detail.row.language or helpline.profile.default_language
+        matches = match_services(services, intent, where, [language], helpline.clock(), places.country_of)
+        best = [match.service for match in matches]
+    rest = sorted(
+        (s for s in services if s not in best), key=lambda service: (intent not in service.topics, service.name)
+    )
+    return best + rest
 
 
 def canned_replies(helpline, detail) -> list[str]:

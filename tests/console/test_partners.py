@@ -169,3 +169,25 @@ def follow_up_payload(sessions, outcome: str) -> str:
     with sessions() as session:
         referral_id = session.scalars(select(Referral.id)).one()
     return f"/referral {referral_id} {outcome}"
+
+
+async def test_supervisors_see_referrals_by_partner_and_outcome(setup, sessions):
+    app, helpline, welfare, rights = setup
+    await a_case_in_ansan(helpline)
+    create_user(sessions, "mai", "Mai", "lawyer", PASSWORD, [], [], "gg-welfare")
+    create_user(sessions, "kim", "Kim", "supervisor", PASSWORD, [], [], "gg-welfare")
+    create_user(sessions, "jun", "Jun", "supervisor", PASSWORD, [], [])
+    await log_in(welfare, "mai")
+    queue = await welfare.get("/console")
+    case_url = (await welfare.post("/console/take-next", data={"csrf": csrf_of(queue.text)})).headers["location"]
+    page = await welfare.get(case_url)
+    clinic = next(s for s in helpline.content.services if s.name == "Ansan Migrant Health Clinic")
+    await welfare.post(f"{case_url}/refer", data={"csrf": csrf_of(page.text), "service": clinic.id})
+    await helpline.handle(Inbound("web", "ansan-web-1", follow_up_payload(sessions, "not_contacted")))
+    await log_in(welfare, "kim")
+    table = (await welfare.get("/console/stats")).text.split('id="referrals"')[1]
+    row = table.split(clinic.organization)[1].split("</tr>")[0]
+    assert [cell.strip() for cell in row.split("<td>")[1:]] == ["0</td>", "0</td>", "1</td>", "0</td>"]
+    # another organisation's supervisor does not see them
+    await log_in(rights, "jun")
+    assert clinic.organization not in (await rights.get("/console/stats")).text
