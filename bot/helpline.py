@@ -263,6 +263,16 @@ class Helpline:
         if case is not None and phone:
             await to_thread.run_sync(cases.save_callback, self.sessions, case.id, phone)
             return replace(turn, texts=("ui:callback_saved",), buttons=(), extra={"phone": phone})
+        if (
+            case is not None
+            and case.status == "waiting"
+            and not (turn.handoff or turn.urgent)
+            and turn.action is not Action.COMMAND
+        ):
+            # the lawyer will read the whole story: an FAQ answer now would talk past the case
+            return replace(
+                turn, texts=("ui:case_message_added",), buttons=(), referral=None, extra={"ticket": case.ticket}
+            )
         if not turn.handoff:
             return turn
         intent, topic = turn.intent, turn.topic

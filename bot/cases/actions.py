@@ -112,8 +112,8 @@ def _matches(lawyer: Lawyer):
     topics = [topic for topic in lawyer.topics.split(",") if topic]
     if languages:
         conditions.append(Case.language.in_(languages))
-    if topics:
-        conditions.append(Case.topic.in_(topics))
+    if topics:  # a preference, never a reason to leave someone in danger waiting
+        conditions.append(or_(Case.priority == URGENT, Case.topic.in_(topics)))
     return conditions
 
 
@@ -145,6 +145,26 @@ def claim_next(sessions: sessionmaker[Session], lawyer_id: int, skip_locked: boo
                 audit(session, "claim", candidate, lawyer_id)
                 return candidate
     return None
+
+
+def claim(sessions: sessionmaker[Session], case_id: int, lawyer_id: int) -> bool:
+    """Take one chosen waiting case, with the same atomic claim as "take next"."""
+    with sessions.begin() as session:
+        lawyer = session.get(Lawyer, lawyer_id)
+        if lawyer is None or lawyer.role not in CASE_WORKERS:
+            return False
+        claimed = session.execute(
+            update(Case)
+            .where(
+                Case.id == case_id,
+                Case.status == "waiting",
+                Case.organization.is_not_distinct_from(lawyer.organization),
+            )
+            .values(status="assigned", lawyer_id=lawyer_id, assigned_at=utcnow())
+        ).rowcount
+        if claimed:
+            audit(session, "claim", case_id, lawyer_id, "chosen")
+        return bool(claimed)
 
 
 def release(sessions: sessionmaker[Session], case_id: int, lawyer_id: int | None, reason: str = "released") -> bool:

@@ -37,6 +37,7 @@ class Line:
     media_type: str | None
     media_ref: str | None
     status: str | None
+    urgent: bool = False  # the message that made (or kept) the conversation urgent
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,17 @@ def transcript(sessions: sessionmaker[Session], conversation_id: int, after: int
             select(Message).where(Message.conversation_id == conversation_id, Message.id > after).order_by(Message.id)
         )
         return [
-            Line(m.id, m.direction, m.text, m.created_at, m.lawyer_id is not None, m.media_type, m.media_ref, m.status)
+            Line(
+                m.id,
+                m.direction,
+                m.text,
+                m.created_at,
+                m.lawyer_id is not None,
+                m.media_type,
+                m.media_ref,
+                m.status,
+                m.direction == "in" and m.urgent,
+            )  # fmt: skip
             for m in messages
         ]
 

@@ -23,7 +23,7 @@ from bot.directory.cards import service_card
 from bot.directory.matching import Match, Where, match_services
 from bot.events import HUB
 from bot.store.models import as_id
-from bot.web.templates import TEMPLATES
+from bot.web.templates import TEMPLATES, language_name
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ async def queue_json(request: Request) -> Response:
     if not access.access_queue(user):
         return JSONResponse({"error": "forbidden"}, status_code=403)
     rows = await to_thread.run_sync(reading.queue, sessions_of(request), access.queue_scope(user))
-    return JSONResponse({"rows": [row.__dict__ for row in rows]})
+    return JSONResponse({"rows": [{**row.__dict__, "language_name": language_name(row.language)} for row in rows]})
 
 
 async def events_stream(request: Request) -> Response:
@@ -187,6 +187,21 @@ async def take_next(request: Request) -> Response:
     return RedirectResponse(f"/console/cases/{case_id}", status_code=303)
 
 
+async def take(request: Request) -> Response:
+    """Take the case on this page; refused (and nothing changes) if someone was quicker."""
+    user, detail, refusal = await _case_for(request, acting=False)
+    if refusal:
+        return refusal
+    if not access.can_receive_case(user.role):
+        return forbidden(request)
+    if await form_with_csrf(request) is None:
+        return Response(status_code=400)
+    if not await to_thread.run_sync(cases.claim, sessions_of(request), detail.row.id, user.id):
+        return page(request, "console/error.html", {"message": "Someone else has taken this case."}, status=409)
+    await tell_migrant(request.app.state, detail, "ui:case_taken")
+    return RedirectResponse(f"/console/cases/{detail.row.id}", status_code=303)
+
+
 async def _case_for(request: Request, acting: bool):
     user = await current_account(request)
     if user is None:
@@ -232,7 +247,8 @@ async def case_page(request: Request) -> Response:
     context = {"user": user, "case": detail, "lines": lines, "outcomes": OUTCOMES, "canned": canned,
                "can_act": can_act, "notes": case_notes, "colleagues": others, "referrals": case_referrals,
                "services": suggested_services(helpline, detail), "partners": partners,
-               "organization": helpline.profile.organization(detail.row.organization)}  # fmt: skip
+               "organization": helpline.profile.organization(detail.row.organization),
+               "timezone": helpline.profile.hours.timezone}  # fmt: skip
     return page(request, "console/case.html", context)
 
 
@@ -331,6 +347,8 @@ async def transfer(request: Request) -> Response:
         moved = await to_thread.run_sync(cases.transfer, sessions_of(request), detail.row.id, user.id, to_lawyer)
     except cases.NotALawyer:
         return page(request, "console/error.html", {"message": "A case goes only to a lawyer."}, status=422)
+    if moved:
+        await tell_migrant(request.app.state, detail, "ui:case_transferred")
     return RedirectResponse("/console" if moved else f"/console/cases/{detail.row.id}", status_code=303)
 
 
@@ -338,7 +356,8 @@ async def release(request: Request) -> Response:
     user, detail, _form, refusal = await _case_form(request)
     if refusal:
         return refusal
-    await to_thread.run_sync(cases.release, sessions_of(request), detail.row.id, user.id, "transfer")
+    if await to_thread.run_sync(cases.release, sessions_of(request), detail.row.id, user.id, "transfer"):
+        await tell_migrant(request.app.state, detail, "ui:case_requeued")  # not left with "a lawyer has joined"
     return RedirectResponse("/console", status_code=303)
 
 

@@ -205,6 +205,7 @@ def console_routes() -> list[Route]:
         Route("/cases/{case_id:int}/transfer", views.transfer, methods=["POST"]),
         Route("/cases/{case_id:int}/close", views.close, methods=["POST"]),
         Route("/cases/{case_id:int}/refer", views.refer, methods=["POST"]),
+        Route("/cases/{case_id:int}/take", views.take, methods=["POST"]),
         Route("/cases/{case_id:int}/partner", views.to_partner, methods=["POST"]),
     ]
 

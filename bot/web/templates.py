@@ -1,5 +1,24 @@
+import datetime as dt
 from pathlib import Path
 
+from babel import Locale
+from babel.dates import format_datetime
 from starlette.templating import Jinja2Templates
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+
+ENGLISH = Locale("en")
+
+
+def language_name(code: str | None) -> str:
+    """'ky' -> 'Kyrgyz': lawyers read names, not codes."""
+    return ENGLISH.languages.get(code or "", code or "—")
+
+
+def local_time(moment: dt.datetime, timezone: dt.tzinfo) -> str:
+    """A message's time as the helpline reads its clock ('3 Dec, 14:05')."""
+    return format_datetime(moment, "d MMM, HH:mm", tzinfo=timezone, locale=ENGLISH)
+
+
+TEMPLATES.env.filters["language_name"] = language_name
+TEMPLATES.env.filters["local_time"] = local_time

@@ -126,3 +126,27 @@ def test_the_queue_pace_follows_recent_cases_once_there_are_enough(sessions):
             case = session.get(Case, case_id)
             case.status, case.closed_at = "closed", case.assigned_at + dt.timedelta(minutes=20)
     assert cases.handling_minutes(sessions, default=12) == 20
+
+
+def test_a_topic_preference_never_outranks_an_urgent_case(sessions):
+    escalate(sessions, "wages-1", topic="employment")
+    urgent = escalate(sessions, "trafficking-1", topic="safety", urgent=True)
+    escalate(sessions, "visa-1", topic="visa")
+    employment_lawyer = create_user(sessions, "aida", "Aida", "lawyer", "correct horse battery", ["ru"], ["employment"])
+    assert cases.claim_next(sessions, employment_lawyer) == urgent.id
+    second = cases.claim_next(sessions, employment_lawyer)
+    with sessions() as session:
+        assert session.get(Case, second).topic == "employment"
+    assert cases.claim_next(sessions, employment_lawyer) is None  # the visa case is not hers
+
+
+def test_a_chosen_case_is_claimed_once(sessions):
+    case = escalate(sessions, "chosen-1")
+    aida = create_user(sessions, "aida", "Aida", "lawyer", "correct horse battery", [], [])
+    bek = create_user(sessions, "bek", "Bek", "lawyer", "correct horse battery", [], [])
+    editor = create_user(sessions, "eda", "Eda", "editor", "correct horse battery", [], [])
+    assert not cases.claim(sessions, case.id, editor)
+    assert cases.claim(sessions, case.id, aida)
+    assert not cases.claim(sessions, case.id, bek)
+    with sessions() as session:
+        assert session.get(Case, case.id).lawyer_id == aida

@@ -1,31 +1,14 @@
 """The console over HTTP: login with CSRF and lock-out, the queue, take next, reply, close, access."""
 
-import contextlib
 import re
 
 import httpx
-import pytest
 
 from bot.console.users import create_user
-from bot.helpline import Helpline, Inbound
+from bot.helpline import Inbound
 from bot.store.actions import transcript
-from bot.web.app import create_app
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-async def setup(content, sessions):
-    helpline = Helpline(content, None, sessions)
-    app = create_app(contextlib.nullcontext)
-    app.state.helpline = helpline
-    app.state.channels = type("NoChannels", (), {"telegram": None, "whatsapp": None})()
-    transport = httpx.ASGITransport(app)
-    async with (
-        httpx.AsyncClient(transport=transport, base_url="http://test") as lawyer,
-        httpx.AsyncClient(transport=transport, base_url="http://test") as migrant,
-    ):
-        yield helpline, lawyer, migrant
 
 
 def csrf_of(html: str) -> str:
