@@ -2,10 +2,7 @@
 
 from bot.console.users import create_user
 
-from . import test_views
 from .test_views import PASSWORD, csrf_of, log_in
-
-setup = test_views.setup  # the console fixture: an app, a lawyer's client and another client
 
 
 async def test_a_replayed_cookie_is_refused_after_logout(setup, sessions):
