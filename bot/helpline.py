@@ -286,11 +286,11 @@ class Helpline:
             written_in = await to_thread.run_sync(
                 actions.last_unserved_language, self.sessions, stored.conversation_id, served
             )
-        summary = self._summary(turn, intent, inbound)
+        summary = await to_thread.run_sync(actions.first_words, self.sessions, stored.conversation_id)
         areas = self.content.places.areas_of(turn.state.region)
         organization = self.profile.route(intent, areas, turn.language)
         escalation = cases.Escalation(
-            turn.language, topic, turn.urgent, summary, written_in=written_in, organization=organization
+            turn.language, topic, turn.urgent, summary, written_in=written_in, organization=organization, intent=intent
         )
         case = await to_thread.run_sync(
             cases.open_case, self.sessions, stored.conversation_id, escalation, self.profile.hotline
@@ -314,12 +314,6 @@ class Helpline:
             if opening
             else "",
         }
-
-    @staticmethod
-    def _summary(turn: Turn, intent: str | None, inbound: Inbound) -> str:
-        understood = f"about {intent}" if intent else "asked for a lawyer"
-        urgent = "yes" if turn.urgent else "no"
-        return f"{understood}; language {turn.language}; channel {inbound.channel}; urgent: {urgent}"
 
     async def _over_rate_limit(self, stored: actions.Stored) -> Turn | None:
         since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)

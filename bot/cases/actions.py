@@ -62,6 +62,7 @@ class Escalation:
     summary: str
     written_in: str | None = None  # an unserved language the migrant writes: the lawyer needs an interpreter
     organization: str | None = None  # whose queue: chosen by the profile's routing rules; None the first
+    intent: str | None = None
 
 
 def open_case(
@@ -81,6 +82,7 @@ def open_case(
                 language=escalation.language,
                 written_in=escalation.written_in,
                 topic=escalation.topic or "other",
+                intent=escalation.intent,
                 channel=conversation.channel if conversation else "web",
                 summary=escalation.summary[:2000],
                 organization=escalation.organization,
@@ -95,6 +97,8 @@ def open_case(
             audit(session, "urgent", case.id, None)
         if case.written_in is None and escalation.written_in:
             case.written_in = escalation.written_in
+        if case.intent is None and escalation.intent:
+            case.intent = escalation.intent
         session.flush()
         return _view(session, case)
 

@@ -25,6 +25,7 @@ class QueueRow:
     lawyer: str | None
     call_back: bool = False  # the migrant left a number: out of hours, the lawyer calls them back
     organization: str | None = None  # whose queue; None: the profile's first organisation
+    intent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ def _row(case: Case, lawyer: Lawyer | None, now: dt.datetime) -> QueueRow:
     return QueueRow(
         case.id, case.ticket or "", case.status, case.priority, case.language, case.topic, case.channel,
         case.summary, waiting, lawyer.name if lawyer else None, bool(case.callback_phone), case.organization,
+        case.intent,
     )  # fmt: skip
 
 

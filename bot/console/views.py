@@ -23,7 +23,7 @@ from bot.directory.cards import service_card
 from bot.directory.matching import Match, Where, match_services
 from bot.events import HUB
 from bot.store.models import as_id
-from bot.web.templates import TEMPLATES, language_name
+from bot.web.templates import TEMPLATES, intent_name, language_name
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,11 @@ async def queue_json(request: Request) -> Response:
     if not access.access_queue(user):
         return JSONResponse({"error": "forbidden"}, status_code=403)
     rows = await to_thread.run_sync(reading.queue, sessions_of(request), access.queue_scope(user))
-    return JSONResponse({"rows": [{**row.__dict__, "language_name": language_name(row.language)} for row in rows]})
+    named = [
+        {**row.__dict__, "language_name": language_name(row.language), "intent_name": intent_name(row.intent)}
+        for row in rows
+    ]
+    return JSONResponse({"rows": named})
 
 
 async def events_stream(request: Request) -> Response:
@@ -253,8 +257,7 @@ async def case_page(request: Request) -> Response:
 
 
 def _case_intent(detail) -> str | None:
-    summary = detail.row.summary
-    return summary.removeprefix("about ").split(";")[0] if summary.startswith("about ") else None
+    return detail.row.intent
 
 
 def suggested_services(helpline, detail) -> list:

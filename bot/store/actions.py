@@ -311,6 +311,19 @@ def last_unserved_language(
         ).first()
 
 
+def first_words(sessions: sessionmaker[Session], conversation_id: int, limit: int = 280) -> str:
+    """The migrant's own first words in the conversation (commands and buttons aside), for the queue."""
+    with sessions() as session:
+        text = session.scalar(
+            select(Message.text)
+            .where(Message.conversation_id == conversation_id, Message.direction == "in", ~Message.text.startswith("/"))
+            .order_by(Message.id)
+            .limit(1)
+        )
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def last_understood(sessions: sessionmaker[Session], conversation_id: int) -> tuple[str, str] | None:
     """The latest (intent, topic) the bot understood in this conversation, conversation small talk aside."""
     with sessions() as session:

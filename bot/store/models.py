@@ -166,8 +166,9 @@ class Case(Base):
     # whose queue the case is in (a profile organisation id, chosen by its routing rules); None: the first
     organization: Mapped[str | None] = mapped_column(String(64), index=True)
     topic: Mapped[str | None] = mapped_column(String(32))
+    intent: Mapped[str | None] = mapped_column(String(64))  # what the migrant asked about, when understood
     channel: Mapped[str] = mapped_column(String(32))
-    summary: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")  # the migrant's own first words
     lawyer_id: Mapped[int | None] = mapped_column(ForeignKey("lawyers.id", ondelete="SET NULL"))
     callback_phone: Mapped[str | None] = mapped_column(String(32))
     outcome: Mapped[str | None] = mapped_column(String(32))

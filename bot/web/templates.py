@@ -20,5 +20,11 @@ def local_time(moment: dt.datetime, timezone: dt.tzinfo) -> str:
     return format_datetime(moment, "d MMM, HH:mm", tzinfo=timezone, locale=ENGLISH)
 
 
+def intent_name(intent: str | None) -> str:
+    """'unpaid_wages' -> 'Unpaid wages'."""
+    return intent.replace("_", " ").capitalize() if intent else "—"
+
+
 TEMPLATES.env.filters["language_name"] = language_name
+TEMPLATES.env.filters["intent_name"] = intent_name
 TEMPLATES.env.filters["local_time"] = local_time

@@ -191,3 +191,16 @@ async def test_supervisors_see_referrals_by_partner_and_outcome(setup, sessions)
     # another organisation's supervisor does not see them
     await log_in(rights, "jun")
     assert clinic.organization not in (await rights.get("/console/stats")).text
+
+
+async def test_the_queue_quotes_the_migrants_first_words_and_names_the_subject(setup, sessions):
+    _, helpline, welfare, _ = setup
+    await a_case_in_ansan(helpline)
+    case = case_of(sessions)
+    assert (case.intent, case.summary) == ("find_doctor", DOCTOR_IN_ANSAN)
+    create_user(sessions, "mai", "Mai", "lawyer", PASSWORD, [], [], "gg-welfare")
+    await log_in(welfare, "mai")
+    row = (await welfare.get("/console/queue.json")).json()["rows"][0]
+    assert (row["intent_name"], row["language_name"], row["summary"]) == ("Find doctor", "Vietnamese", DOCTOR_IN_ANSAN)
+    page = (await welfare.get(f"/console/cases/{case.id}")).text
+    assert f"“{DOCTOR_IN_ANSAN}”" in page and "Find doctor · Vietnamese" in page
