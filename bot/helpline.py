@@ -254,7 +254,9 @@ class Helpline:
         case = await to_thread.run_sync(cases.open_case_of, self.sessions, stored.conversation_id)
         if case is not None and turn.erase_history:  # an open case keeps what the lawyer needs
             await to_thread.run_sync(privacy.request_erasure, self.sessions, stored.conversation_id)
-            return replace(turn, texts=("ui:deleted_after_case",), erase_history=False, extra={"ticket": case.ticket})
+            # the truth about where the case stands: with a lawyer, or still waiting for one
+            notice = "ui:deleted_after_case" if case.status == "assigned" else "ui:deleted_while_waiting"
+            return replace(turn, texts=(notice,), erase_history=False, extra={"ticket": case.ticket})
         if case is not None and case.status == "assigned" and turn.action is not Action.COMMAND:
             return replace(turn, texts=(), buttons=())  # the lawyer answers, live in the console
         if turn.extra.get("case") == "status":

@@ -321,6 +321,11 @@ async def reply(request: Request) -> Response:
         return refusal
     text = str(form.get("text", "")).strip()
     if text:
+        # the migrant sees that a person writes, not the bot, on every channel; the case keeps what they saw
+        helpline = request.app.state.helpline
+        language = detail.row.language or helpline.profile.default_language
+        first_name = (user.name or user.username).split()[0]
+        text = f"{helpline.text('ui:lawyer_says', language, name=first_name)}\n{text}"
         message = await to_thread.run_sync(
             cases.record_lawyer_reply, sessions_of(request), detail.row.id, user.id, text
         )

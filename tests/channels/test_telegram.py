@@ -9,6 +9,7 @@ from bot.channels.telegram import MESSAGE_LIMIT, TelegramChannel, TelegramSettin
 from bot.helpline import Helpline, Reply
 from bot.nlu.client import RasaClient
 from bot.store.actions import transcript
+from tests.catalogs import catalog_text
 from tests.channels.conftest import WEBHOOK_SECRET, channel_env, fake_rasa, helpline_server
 from tests.servers import wait_for
 
@@ -229,10 +230,12 @@ def test_an_escalated_telegram_chat_is_answered_by_a_lawyer_on_telegram(content,
         case_url = console.post("/console/take-next", data={"csrf": csrf}).headers["location"]
         wait_for(lambda: len(fake_bot.sent()) >= 2)  # "a lawyer has joined"
         console.post(f"{case_url}/reply", data={"csrf": csrf, "text": "Здравствуйте, я юрист Аида."})
-        wait_for(lambda: any(m["text"] == "Здравствуйте, я юрист Аида." for m in fake_bot.sent()))
+        # labelled in the migrant's language, so that a person is not taken for the bot
+        labelled = f"{catalog_text('ui:lawyer_says', 'ru', name='Aida')}\nЗдравствуйте, я юрист Аида."
+        wait_for(lambda: any(m["text"] == labelled for m in fake_bot.sent()))
         post(url, update(201, "спасибо, у меня нет договора", language_code="ru"))
         wait_for(lambda: transcript(sessions, "telegram", str(CHAT))[-1].text == "спасибо, у меня нет договора")
         console.close()
     # while the lawyer has the case the bot did not answer the migrant's last message
-    assert fake_bot.sent()[-1]["text"] == "Здравствуйте, я юрист Аида."
+    assert fake_bot.sent()[-1]["text"] == labelled
     assert int(fake_bot.sent()[-1]["chat_id"]) == CHAT

@@ -7,6 +7,7 @@ import re
 from bot.console.users import create_user
 from bot.helpline import Inbound
 from bot.store.actions import transcript
+from tests.catalogs import catalog_text
 from tests.console.test_views import PASSWORD, csrf_of, escalate, log_in
 
 
@@ -66,3 +67,11 @@ async def test_while_waiting_danger_still_gets_the_safety_reply(setup, sessions)
     reply = await helpline.handle(Inbound("web", "web-session-1", "my boss took my passport and locks me in"))
     assert reply.urgent and reply.action == "urgent"
     assert "Added to your case" not in reply.text and helpline.text(f"answer:{reply.intent}", "en")[:40] in reply.text
+
+
+async def test_delete_tells_the_truth_about_a_waiting_case(setup, sessions):
+    helpline, _, _ = setup
+    ticket = re.search(r"\d{4}-\d{6}", (await escalate(helpline)).text).group(0)
+    reply = await helpline.handle(Inbound("web", "web-session-1", "/delete"))
+    assert reply.text == catalog_text("ui:deleted_while_waiting", "en", ticket=ticket)
+    assert "working on" not in reply.text  # nobody is, yet

@@ -68,6 +68,7 @@ def test_a_lawyer_takes_an_escalated_web_chat_and_closes_it(browser, content, se
         console.fill("#reply", "Hello, I am Aida, a lawyer. Do you have a written contract?")
         console.click("#send-reply")
         migrant.wait_for_selector("text=Do you have a written contract?", timeout=15_000)
+        expect(migrant.locator(".msg.bot", has_text="Aida, lawyer:")).to_be_visible()  # a person, not the bot
         console.screenshot(path=str(shots / "console-case.png"))
         migrant.screenshot(path=str(shots / "web-chat.png"))
 

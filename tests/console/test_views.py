@@ -7,6 +7,7 @@ import httpx
 from bot.console.users import create_user
 from bot.helpline import Inbound
 from bot.store.actions import transcript
+from tests.catalogs import catalog_text
 
 PASSWORD = "correct horse battery"
 
@@ -70,7 +71,7 @@ async def test_escalation_take_next_reply_and_close(setup, sessions):
 
     await lawyer.post(f"{case_url}/reply", data={"csrf": csrf_of(case_page.text), "text": "Hello, I am a lawyer."})
     migrant_sees = [m.text for m in transcript(sessions, "web", "web-session-1") if m.lawyer_id]
-    assert migrant_sees == ["Hello, I am a lawyer."]
+    assert migrant_sees == [f"{catalog_text('ui:lawyer_says', 'en', name='Aida')}\nHello, I am a lawyer."]
 
     await lawyer.post(f"{case_url}/close", data={"csrf": csrf_of(case_page.text), "outcome": "advice_given"})
     closing = transcript(sessions, "web", "web-session-1")[-1].text
