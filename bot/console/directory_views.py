@@ -45,6 +45,10 @@ async def directory_list(request: Request) -> Response:
     return page(request, "console/directory.html", context)
 
 
+def _no_register(request: Request) -> Response:
+    return page(request, "console/error.html", {"message": "This helpline keeps no agency register."}, status=404)
+
+
 def _record_of(paths: Paths, profile_id: str, service_id: str) -> dict | None:
     return next((r for r in hsds.read_services(paths.directory(profile_id)) if r.get("id") == service_id), None)
 
@@ -138,7 +142,7 @@ async def register_page(request: Request) -> Response:
     helpline = request.app.state.helpline
     register = helpline.content.register
     if register is None:
-        return page(request, "console/error.html", {"message": "This helpline keeps no agency register."}, status=404)
+        return _no_register(request)
     today = _today(request)
     context = {
         "user": user,
@@ -157,7 +161,7 @@ async def save_agency(request: Request) -> Response:
         return refusal
     helpline, paths = request.app.state.helpline, Paths.default()
     if helpline.content.register is None:
-        return page(request, "console/error.html", {"message": "This helpline keeps no agency register."}, status=404)
+        return _no_register(request)
     try:
         agency = agencies.Agency(
             name=str(form.get("name", "")).strip(),
@@ -186,7 +190,7 @@ async def register_checked(request: Request) -> Response:
         return refusal
     helpline, paths = request.app.state.helpline, Paths.default()
     if helpline.content.register is None:
-        return page(request, "console/error.html", {"message": "This helpline keeps no agency register."}, status=404)
+        return _no_register(request)
     await to_thread.run_sync(agencies.mark_updated, paths.agencies(helpline.profile.id), user.username, _today(request))
     await to_thread.run_sync(_record, sessions_of(request), user.id, "register_checked", "")
     await _serve_new_content(request, paths)

@@ -56,6 +56,13 @@ async def a_case_in_ansan(helpline, sender="ansan-web-1"):
     await helpline.handle(Inbound("web", sender, "/lawyer"))
 
 
+async def take_next_case(lawyer):
+    """The lawyer presses "take next": the case's address and its page."""
+    queue = await lawyer.get("/console")
+    case_url = (await lawyer.post("/console/take-next", data={"csrf": csrf_of(queue.text)})).headers["location"]
+    return case_url, await lawyer.get(case_url)
+
+
 def case_of(sessions):
     with sessions() as session:
         return session.scalars(select(Case)).one()
@@ -97,9 +104,7 @@ async def test_a_case_sent_to_a_partner_organisation_waits_in_its_queue(setup, s
     create_user(sessions, "mai", "Mai", "lawyer", PASSWORD, [], [], "gg-welfare")
     create_user(sessions, "jun", "Jun", "lawyer", PASSWORD, [], [])
     await log_in(welfare, "mai")
-    queue = await welfare.get("/console")
-    case_url = (await welfare.post("/console/take-next", data={"csrf": csrf_of(queue.text)})).headers["location"]
-    page = await welfare.get(case_url)
+    case_url, page = await take_next_case(welfare)
     sent = await welfare.post(f"{case_url}/partner", data={"csrf": csrf_of(page.text), "organization": "gg-rights"})
     assert sent.status_code == 303
     case = case_of(sessions)
@@ -114,9 +119,7 @@ async def test_a_lawyer_refers_a_case_and_later_sees_the_outcome(setup, sessions
     await a_case_in_ansan(helpline)
     create_user(sessions, "mai", "Mai", "lawyer", PASSWORD, [], [], "gg-welfare")
     await log_in(welfare, "mai")
-    queue = await welfare.get("/console")
-    case_url = (await welfare.post("/console/take-next", data={"csrf": csrf_of(queue.text)})).headers["location"]
-    page = await welfare.get(case_url)
+    case_url, page = await take_next_case(welfare)
     clinic = next(s for s in helpline.content.services if s.name == "Ansan Migrant Health Clinic")
     assert f'value="{clinic.id}"' in page.text.split('id="refer-service"')[1].split("</select>")[0]
     referred = await welfare.post(f"{case_url}/refer", data={"csrf": csrf_of(page.text), "service": clinic.id})
@@ -142,9 +145,7 @@ async def test_a_migrant_cannot_answer_for_someone_elses_referral(setup, session
     await a_case_in_ansan(helpline)
     create_user(sessions, "mai", "Mai", "lawyer", PASSWORD, [], [], "gg-welfare")
     await log_in(welfare, "mai")
-    queue = await welfare.get("/console")
-    case_url = (await welfare.post("/console/take-next", data={"csrf": csrf_of(queue.text)})).headers["location"]
-    page = await welfare.get(case_url)
+    case_url, page = await take_next_case(welfare)
     clinic = helpline.content.services[0]
     await welfare.post(f"{case_url}/refer", data={"csrf": csrf_of(page.text), "service": clinic.id})
     await helpline.handle(Inbound("web", "someone-else", follow_up_payload(sessions, "not_helped")))
@@ -156,9 +157,7 @@ async def test_a_referral_to_a_service_not_in_the_directory_is_refused(setup, se
     await a_case_in_ansan(helpline)
     create_user(sessions, "mai", "Mai", "lawyer", PASSWORD, [], [], "gg-welfare")
     await log_in(welfare, "mai")
-    queue = await welfare.get("/console")
-    case_url = (await welfare.post("/console/take-next", data={"csrf": csrf_of(queue.text)})).headers["location"]
-    page = await welfare.get(case_url)
+    case_url, page = await take_next_case(welfare)
     refused = await welfare.post(f"{case_url}/refer", data={"csrf": csrf_of(page.text), "service": "no-such-service"})
     assert refused.status_code == 422
 
@@ -178,9 +177,7 @@ async def test_supervisors_see_referrals_by_partner_and_outcome(setup, sessions)
     create_user(sessions, "kim", "Kim", "supervisor", PASSWORD, [], [], "gg-welfare")
     create_user(sessions, "jun", "Jun", "supervisor", PASSWORD, [], [])
     await log_in(welfare, "mai")
-    queue = await welfare.get("/console")
-    case_url = (await welfare.post("/console/take-next", data={"csrf": csrf_of(queue.text)})).headers["location"]
-    page = await welfare.get(case_url)
+    case_url, page = await take_next_case(welfare)
     clinic = next(s for s in helpline.content.services if s.name == "Ansan Migrant Health Clinic")
     await welfare.post(f"{case_url}/refer", data={"csrf": csrf_of(page.text), "service": clinic.id})
     await helpline.handle(Inbound("web", "ansan-web-1", follow_up_payload(sessions, "not_contacted")))
