@@ -5,6 +5,7 @@ import json
 import pytest
 
 from bot.web.app import MAX_TEXT_CHARS
+from tests.catalogs import catalog_text
 
 
 async def test_the_chat_page_is_served_for_phones(client):
@@ -62,3 +63,36 @@ def test_preferred_language_falls_back_to_the_default():
     assert preferred_language("fr-FR,de;q=0.5", ("ru", "en"), "ru") == "ru"
     assert preferred_language("fr;q=0.9,en;q=0.8,ru;q=0.1", ("ru", "en"), "ru") == "en"
     assert preferred_language("garbage;q=x", ("ru",), "ru") == "ru"
+
+
+async def test_a_reloaded_page_gets_its_conversation_back_by_header(client):
+    await client.post("/api/chat", json={"session": "reloaded-1", "text": "шеф не платит зарплату"})
+    await client.post("/api/chat", json={"session": "someone-else", "text": "виза"})
+
+    response = await client.get("/api/chat/history", headers={"X-Chat-Session": "reloaded-1"})
+
+    assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
+    body = response.json()
+    assert body["language"] == "ru"
+    assert [(m["who"], m["text"][:22]) for m in body["messages"]][0] == ("me", "шеф не платит зарплату")
+    assert {m["who"] for m in body["messages"][1:]} == {"bot"}
+    ids = [m["id"] for m in body["messages"]]
+    assert ids == sorted(ids) and len(ids) >= 2
+
+
+async def test_history_after_delete_is_empty_and_a_bad_session_gets_422(client):
+    await client.post("/api/chat", json={"session": "erased-one", "text": "шеф не платит зарплату"})
+    await client.post("/api/chat", json={"session": "erased-one", "text": "/delete"})
+
+    history = (await client.get("/api/chat/history", headers={"X-Chat-Session": "erased-one"})).json()
+    assert "зарплату" not in json.dumps(history, ensure_ascii=False)
+    assert (await client.get("/api/chat/history")).status_code == 422
+    assert (await client.get("/api/chat/history", headers={"X-Chat-Session": "bad id!"})).status_code == 422
+
+
+async def test_the_page_labels_its_controls_in_its_language(client):
+    page = (await client.get("/", headers={"accept-language": "ru"})).text
+    send, message = catalog_text("ui:send", "ru"), catalog_text("ui:message_label", "ru")
+    assert f'aria-label="{send}"' in page and f'placeholder="{message}"' in page
+    assert catalog_text("ui:new_conversation", "ru") in page
+    assert send != catalog_text("ui:send", "en")

@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.catalogs import catalog_text
 from tests.servers import serving
 from tests.web.conftest import app_for
 
@@ -48,3 +49,36 @@ def test_what_a_migrant_writes_is_shown_as_text_not_html(page):
     expect(page.locator(".msg.me")).to_have_count(1)
     assert page.locator(".msg.me").first.text_content().startswith("<img")
     assert page.title() != "hacked"
+
+
+def test_the_conversation_survives_a_reload_and_can_start_afresh(page):
+    page.fill("#text", "шеф не платит зарплату уже два месяца")
+    page.get_by_role("button", name=catalog_text("ui:send", "ru")).click()
+    reply = page.locator(".msg.bot").nth(1)
+    expect(reply).not_to_have_text("…", timeout=30_000)
+    answer = reply.text_content()
+    # buttons meet touch-size guidance, and a row answered is a row disabled
+    first_row = page.locator(".buttons").first.locator("button")
+    box = first_row.first.bounding_box()
+    assert box and box["height"] >= 44 and box["width"] >= 44
+    page.fill("#text", "спасибо")
+    page.keyboard.press("Enter")
+    expect(page.locator(".msg.bot")).to_have_count(3, timeout=30_000)
+    expect(page.locator(".msg.bot").nth(2)).not_to_have_text("…", timeout=30_000)
+    for index in range(first_row.count()):
+        expect(first_row.nth(index)).to_be_disabled()
+
+    page.reload()
+
+    expect(page.locator(".msg.me")).to_have_text(["шеф не платит зарплату уже два месяца", "спасибо"], timeout=10_000)
+    expect(page.locator(".msg.bot").nth(1)).to_have_text(answer)
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#new-conversation")
+    expect(page.locator(".msg.me")).to_have_count(0)
+    with page.expect_response("**/api/chat/history") as restored:
+        page.reload()
+    assert restored.value.json()["messages"] == []
+    expect(page.locator(".msg.me")).to_have_count(0)
+    expect(page.locator(".msg.bot")).to_have_count(1)  # the greeting, and nothing of the old conversation

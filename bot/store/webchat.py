@@ -1,0 +1,72 @@
+"""What a web chat page shows: its conversation so far (after a reload) and what arrived since.
+
+The web chat has no account: the session id its browser keeps is the conversation's only key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.store.models import Conversation, Message
+
+
+@dataclass(frozen=True)
+class ChatLine:
+    id: int
+    who: str  # "me" (the migrant), "bot" or "lawyer"
+    text: str
+    urgent: bool
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "who": self.who, "text": self.text, "urgent": self.urgent}
+
+
+@dataclass(frozen=True)
+class History:
+    language: str | None
+    lines: list[ChatLine]
+
+
+def _who(message: Message) -> str:
+    if message.direction == "in":
+        return "me"
+    return "lawyer" if message.lawyer_id is not None else "bot"
+
+
+def history(sessions: sessionmaker[Session], session_id: str) -> History:
+    """The whole conversation in order: what /delete or retention erased is gone from here too."""
+    with sessions() as db:
+        conversation = db.scalar(
+            select(Conversation).where(Conversation.channel == "web", Conversation.sender == session_id)
+        )
+        if conversation is None:
+            return History(None, [])
+        messages = db.scalars(select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id))
+        lines = [
+            ChatLine(m.id, _who(m), m.text, m.direction == "out" and m.urgent)
+            for m in messages
+            if m.text  # a media message without caption has nothing to show again
+        ]
+        return History(conversation.language, lines)
+
+
+def updates(sessions: sessionmaker[Session], session_id: str, after: int) -> list[ChatLine]:
+    """Messages a lawyer (or the queue) sent since ``after``: the bot's own replies were in the
+    responses to the page's requests, and are not sent twice."""
+    with sessions() as db:
+        rows = db.scalars(
+            select(Message)
+            .join(Conversation)
+            .where(
+                Conversation.channel == "web",
+                Conversation.sender == session_id,
+                Message.direction == "out",
+                Message.id > after,
+                Message.intent.is_(None),
+                Message.status.is_not(None),
+            )
+            .order_by(Message.id)
+        )
+        return [ChatLine(m.id, _who(m), m.text, m.urgent) for m in rows]
