@@ -91,6 +91,10 @@ class HelplineProfile:
     referral_follow_up_days: int = 7
     # directory entries not verified for longer than this are flagged by `content check`
     directory_stale_days: int = 180
+    # service targets the statistics measure against: minutes until a lawyer takes a case, and
+    # until their first reply
+    wait_target_minutes: int = 15
+    first_reply_target_minutes: int = 30
     organizations: tuple[Organization, ...] = ()
     source: Path | None = field(default=None, compare=False)
 
@@ -241,6 +245,8 @@ def parse_profile(raw: dict, source: Path | None = None) -> HelplineProfile:
         migrants_in=_countries(raw.get("migrants_in", [raw["country"]] if raw.get("country") else [])),
         referral_follow_up_days=int(raw.get("referral_follow_up_days", 7)),
         directory_stale_days=int(raw.get("directory_stale_days", 180)),
+        wait_target_minutes=int(raw.get("wait_target_minutes", 15)),
+        first_reply_target_minutes=int(raw.get("first_reply_target_minutes", 30)),
         organizations=_organizations(raw.get("organizations") or []),
         source=source,
     )

@@ -8,7 +8,8 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Boolean, and_, func, literal, null, or_, select, update
+from sqlalchemy import case as when
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cases.queue import NORMAL, URGENT, CaseView, ticket_for
@@ -205,15 +206,25 @@ def requeue_stale(sessions: sessionmaker[Session], idle: dt.timedelta) -> int:
         return len(stale)
 
 
-def close(sessions: sessionmaker[Session], case_id: int, lawyer_id: int, outcome: str) -> bool:
+def close(
+    sessions: sessionmaker[Session], case_id: int, lawyer_id: int, outcome: str, false_alarm: bool = False
+) -> bool:
+    """Close an open case with its outcome; ``false_alarm`` (urgent cases only) marks urgency the
+    lawyer found unfounded."""
     with sessions.begin() as session:
         done = session.execute(
             update(Case)
             .where(Case.id == case_id, Case.status.in_(OPEN))
-            .values(status="closed", outcome=outcome[:32], closed_at=utcnow())
+            .values(
+                status="closed",
+                outcome=outcome[:32],
+                closed_at=utcnow(),
+                closed_by=lawyer_id,
+                false_alarm=when((Case.priority == 0, literal(false_alarm, Boolean)), else_=null()),
+            )
         ).rowcount
         if done:
-            audit(session, "close", case_id, lawyer_id, outcome)
+            audit(session, "close", case_id, lawyer_id, outcome + (" (false alarm)" if false_alarm else ""))
         return bool(done)
 
 

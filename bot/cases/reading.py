@@ -51,6 +51,8 @@ class CaseDetail:
     erase_requested: bool = False
     country: str | None = None  # where the migrant is, as the conversation knows it
     region: str | None = None
+    # lawyers holding an open case of the same conversation: they may read the migrant's earlier cases
+    holders: frozenset[int] = frozenset()
 
 
 def _row(case: Case, lawyer: Lawyer | None, now: dt.datetime) -> QueueRow:
@@ -91,9 +93,14 @@ def case_detail(sessions: sessionmaker[Session], case_id: int) -> CaseDetail | N
         if found is None:
             return None
         case, lawyer, conversation = found
+        holders = session.scalars(
+            select(Case.lawyer_id).where(
+                Case.conversation_id == conversation.id, Case.status == "assigned", Case.lawyer_id.is_not(None)
+            )
+        ).all()
         return CaseDetail(_row(case, lawyer, utcnow()), conversation.id, conversation.sender, case.lawyer_id,
                           case.callback_phone, conversation.erase_requested, conversation.country,
-                          conversation.region)  # fmt: skip
+                          conversation.region, frozenset(holders))  # fmt: skip
 
 
 def transcript(sessions: sessionmaker[Session], conversation_id: int, after: int = 0) -> list[Line]:

@@ -3,7 +3,8 @@ line. Views ask here and nowhere else.
 
 Partner organisations share the installation: everyone but an admin sees only their own organisation's
 queue and cases. Within it, supervisors see every case; a lawyer sees the cases they hold, and a
-waiting case only in a language they serve (a lawyer with no languages listed serves all). Editors and
+waiting case only in a language they serve (a lawyer with no languages listed serves all), and the
+earlier cases of a migrant whose case they hold. Editors and
 anyone else see no case, no queue and no case events."""
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ def access_case(account: Account, case: CaseDetail, action: str) -> bool:
         return action == "view" or case.row.status == "assigned"
     if action != "view":
         return False
+    if account.id in case.holders:
+        return True  # the migrant's earlier cases, for the lawyer handling their case now
     if case.row.status != "waiting":
         return False
     return serves_language(account, case.row.language)

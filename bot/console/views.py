@@ -15,15 +15,16 @@ from starlette.responses import JSONResponse, RedirectResponse, Response, Stream
 
 from bot import privacy
 from bot.cases import actions as cases
-from bot.cases import reading, referrals, stats
+from bot.cases import reading, referrals, search, stats
 from bot.console import access
 from bot.console.delivery import tell_migrant
 from bot.console.users import LoginRefused, account, authenticate, revoke_sessions
 from bot.directory.cards import service_card
 from bot.directory.matching import Match, Where, match_services
 from bot.events import HUB
+from bot.intents import TAXONOMY, Topic
 from bot.store.models import as_id
-from bot.web.templates import TEMPLATES, intent_name, language_name
+from bot.web.templates import TEMPLATES, intent_name, language_name, local_time
 
 log = logging.getLogger(__name__)
 
@@ -151,14 +152,28 @@ async def events_stream(request: Request) -> Response:
     return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
-async def stats_page(request: Request) -> Response:
+async def _statistics_request(request: Request):
+    """The supervisor, the period asked for and the organisation in scope, or the refusal."""
     user = await current_account(request)
     if user is None:
-        return to_login()
+        return None, None, None, to_login()
     if not access.access_statistics(user):
-        return page(request, "console/error.html", {"message": "Statistics are for supervisors."}, status=403)
-    figures = await to_thread.run_sync(stats.collect, sessions_of(request))
-    scope = access.queue_scope(user)
+        refusal = page(request, "console/error.html", {"message": "Statistics are for supervisors."}, status=403)
+        return None, None, None, refusal
+    profile = request.app.state.helpline.profile
+    period = stats.Period.from_params(request.query_params, profile.hours.timezone, request.app.state.helpline.clock())
+    return user, period, access.queue_scope(user), None
+
+
+async def stats_page(request: Request) -> Response:
+    user, period, scope, refusal = await _statistics_request(request)
+    if refusal:
+        return refusal
+    profile = request.app.state.helpline.profile
+    figures = await to_thread.run_sync(
+        stats.collect, sessions_of(request), period, scope, profile.wait_target_minutes,
+        profile.first_reply_target_minutes,
+    )  # fmt: skip
     by_partner = await to_thread.run_sync(
         referrals.by_partner, sessions_of(request), None if scope == reading.EVERY_ORGANIZATION else scope,
         scope == reading.EVERY_ORGANIZATION,
@@ -171,8 +186,50 @@ async def stats_page(request: Request) -> Response:
         "stats": figures,
         "referrals": table,
         "referral_outcomes": (*referrals.OUTCOMES, "waiting"),
+        "timezone": profile.hours.timezone,
     }
     return page(request, "console/stats.html", context)
+
+
+async def stats_csv(request: Request) -> Response:
+    """The period's cases as CSV for a spreadsheet: figures, never the migrants' words or numbers."""
+    user, period, scope, refusal = await _statistics_request(request)
+    if refusal:
+        return refusal
+    text = await to_thread.run_sync(stats.cases_csv, sessions_of(request), period, scope)
+    name = f"cases-{period.since}-{period.until}.csv"
+    return Response(
+        text.encode("utf-8-sig"),  # the byte-order mark makes spreadsheets read UTF-8 (Cyrillic, Hangul)
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
+async def case_list(request: Request) -> Response:
+    """Every case the user may open, open and closed, found by ticket, words, language, subject,
+    outcome, state and date (the helpline's calendar)."""
+    user = await current_account(request)
+    if user is None:
+        return to_login()
+    if not access.access_queue(user):
+        return page(request, "console/error.html", {"message": "Cases are for lawyers."}, status=403)
+    helpline = request.app.state.helpline
+    query = search.CaseQuery.from_params(request.query_params)
+    found = await to_thread.run_sync(
+        search.search, sessions_of(request), query, helpline.profile.hours.timezone, access.queue_scope(user)
+    )
+    visible = [item for item in found if access.access_case(user, item.detail, "view")]
+    context = {
+        "user": user,
+        "query": query,
+        "found": visible,
+        "languages": helpline.profile.languages,
+        "subjects": {topic: names for topic, names in TAXONOMY.items() if topic != Topic.CONVERSATION},
+        "outcomes": OUTCOMES,
+        "timezone": helpline.profile.hours.timezone,
+        "limit": search.MAX_RESULTS,
+    }
+    return page(request, "console/cases.html", context)
 
 
 async def take_next(request: Request) -> Response:
@@ -243,6 +300,11 @@ async def case_page(request: Request) -> Response:
     canned = canned_replies(helpline, detail)
     can_act = access.access_case(user, detail, "act")
     case_referrals = await to_thread.run_sync(referrals.of_case, sessions_of(request), detail.row.id)
+    related = await to_thread.run_sync(search.of_conversation, sessions_of(request), detail.conversation_id)
+    this_case = next(item for item in related if item.detail.row.id == detail.row.id)
+    earlier = [
+        (item, access.access_case(user, item.detail, "view")) for item in related if item.detail.row.id != detail.row.id
+    ]
     partners = [
         org
         for org in helpline.profile.organizations
@@ -252,6 +314,7 @@ async def case_page(request: Request) -> Response:
                "can_act": can_act, "notes": case_notes, "colleagues": others, "referrals": case_referrals,
                "services": suggested_services(helpline, detail), "partners": partners,
                "organization": helpline.profile.organization(detail.row.organization),
+               "closing": this_case, "earlier": earlier,
                "timezone": helpline.profile.hours.timezone}  # fmt: skip
     return page(request, "console/case.html", context)
 
@@ -308,6 +371,8 @@ async def case_messages(request: Request) -> Response:
                     "by_lawyer": line.by_lawyer,
                     "media": line.media_type,
                     "at": line.at.isoformat(),
+                    "local_time": local_time(line.at, request.app.state.helpline.profile.hours.timezone),
+                    "urgent": line.urgent,
                 }  # fmt: skip
                 for line in lines
             ],
@@ -376,7 +441,8 @@ async def close(request: Request) -> Response:
     outcome = str(form.get("outcome", ""))
     if outcome not in OUTCOMES:
         return page(request, "console/error.html", {"message": "Choose an outcome."}, status=422)
-    if await to_thread.run_sync(cases.close, sessions_of(request), detail.row.id, user.id, outcome):
+    false_alarm = detail.row.priority == 0 and form.get("false_alarm") == "1"
+    if await to_thread.run_sync(cases.close, sessions_of(request), detail.row.id, user.id, outcome, false_alarm):
         await tell_migrant(request.app.state, detail, "ui:case_closed")
         await to_thread.run_sync(privacy.erase_if_requested, sessions_of(request), detail.conversation_id)
     return RedirectResponse("/console", status_code=303)

@@ -36,6 +36,10 @@ def private_sqlite_file(url: str) -> None:
     os.chmod(path, 0o600)
 
 
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 def make_engine(url: str, pool_size: int = 10) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
@@ -48,6 +52,9 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+            # SQLite's own lower() knows only ASCII: searching cases for "Зарплата" must find "зарплата",
+            # as PostgreSQL's ILIKE does
+            connection.create_function("lower", 1, _lower, deterministic=True)
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=20)

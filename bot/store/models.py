@@ -172,7 +172,10 @@ class Case(Base):
     lawyer_id: Mapped[int | None] = mapped_column(ForeignKey("lawyers.id", ondelete="SET NULL"))
     callback_phone: Mapped[str | None] = mapped_column(String(32))
     outcome: Mapped[str | None] = mapped_column(String(32))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("lawyers.id", ondelete="SET NULL"))
+    # an urgent case the lawyer found not urgent: the share of these is the triage's false-alarm rate
+    false_alarm: Mapped[bool | None] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     assigned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     first_reply_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

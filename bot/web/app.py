@@ -25,6 +25,7 @@ from bot.channels.running import Channels, no_channels
 from bot.channels.shapes import MAX_TEXT_CHARS
 from bot.console.delivery import keep_following_up
 from bot.helpline import Helpline, Inbound
+from bot.store import webchat
 from bot.store.models import as_id
 from bot.web import webhooks
 from bot.web.bodies import BadRequest, json_object, read_bounded
@@ -100,6 +101,9 @@ def preferred_language(accept_language: str, served: tuple[str, ...], default: s
     return default
 
 
+CHAT_PAGE_LABELS = ("new_conversation", "new_conversation_confirm", "send", "message_label", "chat_offline")
+
+
 async def chat_page(request: Request) -> HTMLResponse:
     helpline: Helpline = request.app.state.helpline
     profile = helpline.profile
@@ -115,6 +119,7 @@ async def chat_page(request: Request) -> HTMLResponse:
             "hotline": profile.hotline,
             "emergency": profile.emergency["general"],
             "greeting": helpline.answers.text("answer:greet", language, profile.placeholders(language)),
+            "labels": {name: helpline.text(f"ui:{name}", language) for name in CHAT_PAGE_LABELS},
         },
     )
 
@@ -132,38 +137,35 @@ async def chat_api(request: Request) -> JSONResponse:
     return JSONResponse(reply.as_json(), headers={"Server-Timing": timing} if timing else None)
 
 
+def chat_session(request: Request) -> str | None:
+    """The page sends its session id in a header, so it never stands in a URL (nor in access logs,
+    proxies' logs or the browser's history); a query parameter is still accepted from old pages."""
+    session = request.headers.get("x-chat-session") or request.query_params.get("session", "")
+    return session if SESSION_ID.fullmatch(session) else None
+
+
+async def chat_history(request: Request) -> JSONResponse:
+    """The conversation so far, for a page reloaded in the same browser."""
+    session = chat_session(request)
+    if session is None:
+        return JSONResponse({"error": "the X-Chat-Session header is required"}, status_code=422)
+    found = await to_thread.run_sync(webchat.history, request.app.state.helpline.sessions, session)
+    return JSONResponse(
+        {"language": found.language, "messages": [line.as_json() for line in found.lines]},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
 async def chat_updates(request: Request) -> JSONResponse:
     """Messages a lawyer (or the queue) sent to this web chat since ``after``."""
-    session, after = request.query_params.get("session", ""), request.query_params.get("after", "0")
-    if not SESSION_ID.fullmatch(session) or not after.isascii() or not after.isdigit():
+    session, after = chat_session(request), request.query_params.get("after", "0")
+    if session is None or not after.isascii() or not after.isdigit():
         return JSONResponse({"error": "session and after are required"}, status_code=422)
     after_id = as_id(after)  # a larger id would overflow the database driver
     if after_id is None:
         return JSONResponse({"error": "after is not a message id"}, status_code=422)
-    lines = await to_thread.run_sync(web_updates, request.app.state.helpline.sessions, session, after_id)
-    return JSONResponse({"messages": lines})
-
-
-def web_updates(sessions, session_id: str, after: int) -> list[dict]:
-    from sqlalchemy import select
-
-    from bot.store.models import Conversation, Message
-
-    with sessions() as db:
-        rows = db.execute(
-            select(Message.id, Message.text)
-            .join(Conversation)
-            .where(
-                Conversation.channel == "web",
-                Conversation.sender == session_id,
-                Message.direction == "out",
-                Message.id > after,
-                Message.intent.is_(None),
-                Message.status.is_not(None),
-            )
-            .order_by(Message.id)
-        )
-        return [{"id": row.id, "text": row.text} for row in rows]
+    lines = await to_thread.run_sync(webchat.updates, request.app.state.helpline.sessions, session, after_id)
+    return JSONResponse({"messages": [line.as_json() for line in lines]}, headers={"Cache-Control": "no-store"})
 
 
 async def console_home(request: Request):
@@ -183,6 +185,7 @@ def console_routes() -> list[Route]:
         Route("/queue.json", views.queue_json),
         Route("/events", views.events_stream),
         Route("/stats", views.stats_page),
+        Route("/stats.csv", views.stats_csv),
         Route("/content", content_views.coverage),
         Route("/content/unanswered", content_views.inbox),
         Route("/content/examples", content_views.add_example, methods=["POST"]),
@@ -197,6 +200,7 @@ def console_routes() -> list[Route]:
         Route("/agencies", directory_views.save_agency, methods=["POST"]),
         Route("/agencies/checked", directory_views.register_checked, methods=["POST"]),
         Route("/take-next", views.take_next, methods=["POST"]),
+        Route("/cases", views.case_list),
         Route("/cases/{case_id:int}", views.case_page),
         Route("/cases/{case_id:int}/messages.json", views.case_messages),
         Route("/cases/{case_id:int}/reply", views.reply, methods=["POST"]),
@@ -262,6 +266,7 @@ def create_app(
             Route("/", chat_page),
             Route("/api/chat", chat_api, methods=["POST"]),
             Route("/api/chat/updates", chat_updates),
+            Route("/api/chat/history", chat_history),
             Route("/console", console_home),
             Mount("/console", routes=console_routes()),
             Route("/healthz", healthz),

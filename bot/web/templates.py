@@ -28,3 +28,13 @@ def intent_name(intent: str | None) -> str:
 TEMPLATES.env.filters["language_name"] = language_name
 TEMPLATES.env.filters["intent_name"] = intent_name
 TEMPLATES.env.filters["local_time"] = local_time
+
+
+def outcome_name(outcome: str | None) -> str:
+    """'advice_given' -> 'advice given'."""
+    return outcome.replace("_", " ") if outcome else "—"
+
+
+TEMPLATES.env.filters["outcome_name"] = outcome_name
+# also callable by name, for macros that are given the labelling function
+TEMPLATES.env.globals.update(language_name=language_name, intent_name=intent_name, outcome_name=outcome_name)

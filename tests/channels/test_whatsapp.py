@@ -243,3 +243,27 @@ def test_a_conversation_in_each_launch_language(content, sessions, fake_graph, r
     stored = transcript(sessions, "whatsapp", WA_ID)
     assert stored[0].language == language and stored[0].intent == "lost_documents"
     assert "1899-" in json.dumps(fake_graph.bodies[1], ensure_ascii=False)  # the ticket, in the same chat
+
+
+def test_an_escalated_whatsapp_chat_gets_the_lawyers_reply_labelled(content, sessions, fake_graph):
+    import re
+
+    from bot.console.users import create_user
+    from tests.catalogs import catalog_text
+
+    create_user(sessions, "aida", "Aida Sadykova", "lawyer", "correct horse battery", [], [])
+    with helpline_server(content, sessions, channel_env(fake_graph=fake_graph)) as (url, _):
+        signed_post(url, notification(text_message("wamid.L1", "/lawyer")))
+        wait_for(lambda: fake_graph.bodies)
+        console = httpx.Client(base_url=url, timeout=30)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', console.get("/console/login").text).group(1)
+        console.post("/console/login", data={"username": "aida", "password": "correct horse battery", "csrf": csrf})
+        csrf = re.search(r'name="csrf" value="([^"]+)"', console.get("/console").text).group(1)
+        case_url = console.post("/console/take-next", data={"csrf": csrf}).headers["location"]
+        console.post(f"{case_url}/reply", data={"csrf": csrf, "text": "Hello, do you have a written contract?"})
+        # "/lawyer" alone is in the profile's first language, Russian: so is the label
+        labelled = f"{catalog_text('ui:lawyer_says', 'ru', name='Aida')}\nHello, do you have a written contract?"
+        wait_for(lambda: any(body.get("text", {}).get("body") == labelled for body in fake_graph.bodies))
+        console.close()
+    sent = next(body for body in fake_graph.bodies if body.get("text", {}).get("body") == labelled)
+    assert sent["to"] == WA_ID and sent["type"] == "text"

@@ -71,6 +71,9 @@ ROUTES = [
     ("POST", "/console/cases/{case}/release", {}),
     ("POST", "/console/cases/{case}/close", {"outcome": "resolved"}),
     ("GET", "/console/stats", {}),
+    ("GET", "/console/stats.csv", {}),
+    ("GET", "/console/cases", {"q": "{ticket}"}),
+    ("POST", "/console/cases/{case}/take", {}),
 ]
 EXPECTED = {
     "anonymous": {"GET": (303, 401), "POST": (303, 401)},
@@ -85,11 +88,17 @@ async def test_refused_roles_change_nothing(console, sessions, role, method, pat
     _app, transport, case, users = console
     client, csrf = await client_as(transport, USERNAMES[role])
     url = path.format(case=case.id)
-    data = {key: value.format(editor=users["editor"]) for key, value in form.items()} | {"csrf": csrf}
+    data = {key: value.format(editor=users["editor"], ticket=case.ticket) for key, value in form.items()}
     before = snapshot(sessions)
     async with contextlib.aclosing(client):
-        response = await (client.get(url) if method == "GET" else client.post(url, data=data))
-    if role == "other_language_lawyer" and path in ("/console/queue.json", "/console/take-next", "/console/stats"):
+        if method == "GET":
+            response = await client.get(url, params=data)
+        else:
+            response = await client.post(url, data=data | {"csrf": csrf})
+    if role == "other_language_lawyer" and path == "/console/cases":
+        # the case list is theirs, without a case they may not open
+        assert response.status_code == 200 and case.ticket not in response.text.split('<table id="cases">')[1]
+    elif role == "other_language_lawyer" and path in ("/console/queue.json", "/console/take-next", "/console/stats"):
         # the queue is theirs to see; take next finds nothing in their language; statistics are not
         assert response.status_code in ((200,) if "queue" in path else (303,) if "take" in path else (403,))
     elif role == "editor" and path == "/console/queue.json":

@@ -27,6 +27,17 @@ def app_for(content, sessions):
     return create_app(opened)
 
 
+def console_of(browser, url, username):
+    """A laptop-sized browser logged in to the console."""
+    laptop = browser.new_context(viewport={"width": 1280, "height": 800}, timezone_id="UTC")
+    console = laptop.new_page()
+    console.goto(f"{url}/console/login")
+    console.fill("input[name=username]", username)
+    console.fill("input[name=password]", PASSWORD)
+    console.click("button[type=submit]")
+    return laptop, console
+
+
 def test_a_lawyer_takes_an_escalated_web_chat_and_closes_it(browser, content, sessions, paths):
     create_user(sessions, "aida", "Aida Lawyer", "lawyer", PASSWORD, ["en", "ru", "ky"], [])
     shots = paths.state / "screenshots"
@@ -45,12 +56,7 @@ def test_a_lawyer_takes_an_escalated_web_chat_and_closes_it(browser, content, se
         expect(migrant.locator("#log")).to_contain_text(re.compile(r"\d{4}-\d{6}"))
         ticket = re.search(r"\d{4}-\d{6}", migrant.inner_text("#log")).group(0)
 
-        laptop = browser.new_context(viewport={"width": 1280, "height": 800})
-        console = laptop.new_page()
-        console.goto(f"{url}/console")
-        console.fill("input[name=username]", "aida")
-        console.fill("input[name=password]", PASSWORD)
-        console.click("button[type=submit]")
+        laptop, console = console_of(browser, url, "aida")
         console.wait_for_selector(f"text={ticket}")
         console.screenshot(path=str(shots / "console-queue.png"))
 
@@ -79,7 +85,54 @@ def test_a_lawyer_takes_an_escalated_web_chat_and_closes_it(browser, content, se
         expect(migrant.locator("#log")).to_contain_text(
             re.compile(re.escape(ticket) + r"[\s\S]*" + re.escape(ticket)), timeout=15_000
         )
+
+        # the migrant reloads the page: the whole conversation is back, the lawyer's words labelled
+        migrant.reload()
+        expect(migrant.locator(".msg.lawyer", has_text="Aida, lawyer:")).to_be_visible(timeout=10_000)
+        expect(migrant.locator(".msg.me", has_text="they owe me for three months")).to_be_visible()
+
+        # the closed case is found again by the migrant's words, with its closing
+        console.click("text=Cases")
+        console.fill("#search-words", "OWE ME")
+        console.select_option("#search-state", "closed")
+        console.click("#search-submit")
+        expect(console.locator("#cases tbody tr")).to_have_count(1)
+        console.click(f"#cases >> text={ticket}")
+        expect(console.locator("#closing")).to_contain_text("Aida Lawyer")
+        expect(console.locator("#closing")).to_contain_text("advice given")
         phone.close()
+        laptop.close()
+
+
+def test_a_supervisor_reads_the_days_figures_in_the_helplines_time_zone(browser, content, sessions):
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from bot.store.models import Case
+
+    create_user(sessions, "boss", "Boss", "supervisor", PASSWORD, [], [])
+    with serving(app_for(content, sessions), lifespan="on") as url:
+        for sender in ("tz-session-1", "tz-session-2"):
+            with httpx.Client(base_url=url) as client:
+                assert client.post("/api/chat", json={"session": sender, "text": "/lawyer"}).status_code == 200
+        # both opened at 19:30 UTC on 3 December: 01:30 on the 4th in Bishkek
+        with sessions.begin() as db:
+            db.execute(update(Case).values(created_at=dt.datetime(2026, 12, 3, 19, 30, tzinfo=dt.UTC)))
+        laptop, console = console_of(browser, url, "boss")  # the browser's own clock is UTC
+        console.goto(f"{url}/console/stats?from=2026-12-04&to=2026-12-04")
+        expect(console.locator("#opened")).to_have_text("2")
+        expect(console.locator("#by-hour")).to_contain_text("01:00")
+        expect(console.locator("#period")).to_contain_text("Asia/Bishkek")
+        console.fill("#period-from", "2026-12-03")
+        console.fill("#period-to", "2026-12-03")
+        console.click("#period-show")
+        expect(console.locator("#opened")).to_have_text("0")
+        with console.expect_download() as download:
+            console.goto(f"{url}/console/stats?from=2026-12-04&to=2026-12-04")
+            console.click("#csv-export")
+        lines = download.value.path().read_text(encoding="utf-8-sig").splitlines()
+        assert len(lines) == 3 and all("2026-12-04T01:30+06:00" in line for line in lines[1:])
         laptop.close()
 
 

@@ -1,0 +1,160 @@
+"""Finding cases, open and closed: by ticket or words, language, subject, outcome, state and date.
+
+Dates are the helpline's calendar days (a hotline in Bishkek asks for "3 December" in Bishkek time).
+What a user may open among the results is decided by the console's access check, not here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+from bot.cases.reading import EVERY_ORGANIZATION, CaseDetail, _row
+from bot.store.models import Case, Conversation, Lawyer, Message, utcnow
+
+STATES = {"open": ("waiting", "assigned"), "closed": ("closed",), "all": ("waiting", "assigned", "closed")}
+MAX_RESULTS = 200
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    words: str = ""
+    language: str = ""
+    intent: str = ""
+    outcome: str = ""
+    state: str = "all"
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> CaseQuery:
+        """From a search form's query string; a value that means nothing is ignored, never an error."""
+
+        def day(name: str) -> dt.date | None:
+            try:
+                return dt.date.fromisoformat(params.get(name, "")[:10])
+            except ValueError:
+                return None
+
+        state = params.get("state", "all")
+        return cls(
+            words=" ".join(params.get("q", "").split())[:100],
+            language=params.get("language", "")[:16],
+            intent=params.get("intent", "")[:64],
+            outcome=params.get("outcome", "")[:32],
+            state=state if state in STATES else "all",
+            since=day("from"),
+            until=day("to"),
+        )
+
+    def is_empty(self) -> bool:
+        return self == CaseQuery()
+
+
+@dataclass(frozen=True)
+class Found:
+    """One result: what the access check needs (``detail``) and what the list shows."""
+
+    detail: CaseDetail
+    created_at: dt.datetime
+    closed_at: dt.datetime | None
+    outcome: str | None
+    closed_by: str | None
+    false_alarm: bool | None
+
+
+def _day_start(day: dt.date, timezone: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=timezone)
+
+
+def _like(words: str) -> str:
+    escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search(
+    sessions: sessionmaker[Session],
+    query: CaseQuery,
+    timezone: ZoneInfo,
+    organization: str | None,
+    *,
+    conversation_id: int | None = None,
+) -> list[Found]:
+    """The newest matching cases of ``organization`` (or of every one), at most MAX_RESULTS."""
+    closer = aliased(Lawyer)
+    conditions = [Case.status.in_(STATES[query.state])]
+    if conversation_id is not None:
+        conditions.append(Case.conversation_id == conversation_id)
+    if organization != EVERY_ORGANIZATION:
+        conditions.append(Case.organization.is_not_distinct_from(organization))
+    if query.language:
+        conditions.append(Case.language == query.language)
+    if query.intent:
+        conditions.append(or_(Case.intent == query.intent, Case.topic == query.intent))
+    if query.outcome:
+        conditions.append(Case.outcome == query.outcome)
+    if query.since:
+        conditions.append(Case.created_at >= _day_start(query.since, timezone))
+    if query.until:
+        conditions.append(Case.created_at < _day_start(query.until + dt.timedelta(days=1), timezone))
+    if query.words:
+        pattern = _like(query.words)
+        said = exists().where(Message.conversation_id == Case.conversation_id, Message.text.ilike(pattern, escape="\\"))
+        conditions.append(or_(Case.ticket.ilike(pattern, escape="\\"), Case.summary.ilike(pattern, escape="\\"), said))
+    now = utcnow()
+    with sessions() as session:
+        rows = session.execute(
+            select(Case, Lawyer, Conversation, closer.name)
+            .outerjoin(Lawyer, Case.lawyer_id == Lawyer.id)
+            .outerjoin(closer, Case.closed_by == closer.id)
+            .join(Conversation, Case.conversation_id == Conversation.id)
+            .where(*conditions)
+            .order_by(Case.created_at.desc(), Case.id.desc())
+            .limit(MAX_RESULTS)
+        ).all()
+        holders = _holders(session, {conversation.id for _, _, conversation, _ in rows})
+        return [
+            Found(
+                CaseDetail(
+                    _row(case, lawyer, now),
+                    conversation.id,
+                    conversation.sender,
+                    case.lawyer_id,
+                    case.callback_phone,
+                    conversation.erase_requested,
+                    conversation.country,
+                    conversation.region,
+                    holders.get(conversation.id, frozenset()),
+                ),
+                case.created_at,
+                case.closed_at,
+                case.outcome,
+                closed_by,
+                case.false_alarm,
+            )  # fmt: skip
+            for case, lawyer, conversation, closed_by in rows
+        ]
+
+
+def _holders(session: Session, conversation_ids: set[int]) -> dict[int, frozenset[int]]:
+    """Who holds an open case of each conversation: they may read its earlier cases."""
+    if not conversation_ids:
+        return {}
+    rows = session.execute(
+        select(Case.conversation_id, Case.lawyer_id).where(
+            Case.conversation_id.in_(conversation_ids), Case.status == "assigned", Case.lawyer_id.is_not(None)
+        )
+    )
+    held: dict[int, set[int]] = {}
+    for conversation_id, lawyer_id in rows:
+        held.setdefault(conversation_id, set()).add(lawyer_id)
+    return {conversation_id: frozenset(ids) for conversation_id, ids in held.items()}
+
+
+def of_conversation(sessions: sessionmaker[Session], conversation_id: int) -> list[Found]:
+    """Every case of one migrant (one conversation, in any organisation), newest first."""
+    return search(sessions, CaseQuery(), ZoneInfo("UTC"), EVERY_ORGANIZATION, conversation_id=conversation_id)
