@@ -330,12 +330,18 @@ class Helpline:
         limited = await self._over_rate_limit(stored)
         if limited:
             return limited, None
+        # A first message without words ("/lawyer", a button, a photo) is answered in the language the
+        # app or browser reports, when served, rather than in the profile's first language. Words are
+        # detected with the report as a weak prior only (below).
+        unspoken = state
+        if not state.language and not state.language_choice:
+            unspoken = replace(state, language=self.detector.served_hint(inbound.language_hint))
         if inbound.media_type and not text.strip():
-            return self.dialogue.media(inbound.media_type, state), None
-        command = self.dialogue.command(text.strip(), state)
+            return self.dialogue.media(inbound.media_type, unspoken), None
+        command = self.dialogue.command(text.strip(), unspoken)
         if command:
             return command, None
-        wordless = self.dialogue.without_words(text, state)
+        wordless = self.dialogue.without_words(text, unspoken)
         if wordless:
             return wordless, None
 

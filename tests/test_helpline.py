@@ -131,3 +131,12 @@ async def test_simultaneous_first_messages_share_one_conversation(helpline, sess
         )
         messages = session.scalar(select(func.count()).select_from(Message))
     assert conversations == 1 and messages == 16
+
+
+@pytest.mark.parametrize(("hint", "language"), [("en-US", "en"), ("ko", "ko"), ("fr-FR", "ru"), (None, "ru")])
+async def test_a_first_message_without_words_is_answered_in_the_reported_language_if_served(
+    helpline, content, hint, language
+):
+    reply = await helpline.handle(Inbound("web", f"first-{hint}", "/lawyer", hint))
+    assert reply.language == language  # "ru": the profile's first language, for no or an unserved report
+    assert content.answers.raw("answer:human_handoff", language).split("{")[0] in reply.text

@@ -242,7 +242,7 @@ class LanguageDetector:
         """
         if conversation_language not in self.served:
             conversation_language = None  # e.g. a language the profile no longer serves
-        fallback = conversation_language or self._served_hint(channel_hint) or self.served[0]
+        fallback = conversation_language or self.served_hint(channel_hint) or self.served[0]
         text = scripts.undo_mongolian_substitutes(text)
         counts = scripts.script_counts(text)
         letters = sum(counts.values())
@@ -296,7 +296,7 @@ class LanguageDetector:
         }
         if default not in scores:
             default = languages[0]
-        knows_nothing = not conversation_language and not self._served_hint(channel_hint)
+        knows_nothing = not conversation_language and not self.served_hint(channel_hint)
         if knows_nothing and self._only_words_of(default, text):
             # the reverse of the lexicon's rule: migrants mix English or Russian into their own language,
             # so a first message made only of English (Russian) words is English (Russian): "hi", "no", "да"
@@ -351,7 +351,7 @@ class LanguageDetector:
                 return language
         return None
 
-    def _served_hint(self, hint: str | None) -> str | None:
+    def served_hint(self, hint: str | None) -> str | None:
         if not hint:
             return None
         base = hint.split("-")[0].split("_")[0].lower()
@@ -381,12 +381,12 @@ class LanguageDetector:
     ) -> Detection:
         total = sum(scores.values())
         if total <= 0:
-            fallback = conversation_language or self._served_hint(channel_hint) or default
+            fallback = conversation_language or self.served_hint(channel_hint) or default
             return Detection(fallback, None, 0.0, "no evidence")
         posterior = {lang: score / total for lang, score in scores.items()}
         # the shorter the message, the more the conversation so far decides
         shortness = max(0.0, 1.0 - letters / (4 * SHORT_MESSAGE_LETTERS))
-        hint = self._served_hint(channel_hint)
+        hint = self.served_hint(channel_hint)
         priors = [(conversation_language, PRIOR_WEIGHT), (hint, HINT_WEIGHT)]
         if not conversation_language and not hint:
             priors.append((default, DEFAULT_WEIGHT))

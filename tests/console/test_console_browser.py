@@ -164,3 +164,55 @@ def test_an_editor_reviews_a_kyrgyz_answer_in_the_browser(browser, content, sess
         laptop.close()
     saved = Answers.load(Paths(tmp_path).locales).translations["ky"]["answer:residence_registration"]
     assert saved.text.endswith("(текшерилди)") and not saved.fuzzy
+
+
+def _migrant_writes(browser, url, *texts):
+    """A migrant's own phone (a browser context of its own: its own web chat session)."""
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
+    page = phone.new_page()
+    page.goto(url)
+    for text in texts:
+        replies = page.locator(".msg.bot").count()
+        page.fill("#text", text)
+        page.keyboard.press("Enter")
+        expect(page.locator(".msg.bot")).to_have_count(replies + 1, timeout=15_000)
+        expect(page.locator(".msg.bot", has_text=re.compile(r"^…$"))).to_have_count(0, timeout=15_000)
+    ticket = re.search(r"\d{4}-\d{6}", page.inner_text("#log")).group(0)
+    return phone, page, ticket
+
+
+def test_a_day_of_cases_urgent_first_nothing_left_hanging(browser, content, sessions):
+    from tests.catalogs import catalog_text
+
+    create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
+    create_user(sessions, "eda", "Eda", "editor", PASSWORD, [], [])
+    with serving(app_for(content, sessions), lifespan="on") as url:
+        wages_phone, wages, wages_ticket = _migrant_writes(browser, url, "/lawyer")
+        danger_phone, danger, danger_ticket = _migrant_writes(browser, url, "my boss took my passport and locks me in")
+        # waiting: what the migrant adds joins the case, and is not answered with an FAQ
+        wages.fill("#text", "my visa expires next week")
+        wages.keyboard.press("Enter")
+        added = catalog_text("ui:case_message_added", "en", ticket=wages_ticket)
+        expect(wages.locator(".msg.bot").last).to_have_text(added, timeout=15_000)
+
+        editor_laptop, editor = console_of(browser, url, "eda")
+        expect(editor.locator("#take-next")).to_have_count(0)  # an editor has no case actions
+        editor.goto(f"{url}/console/cases")
+        expect(editor.locator("#cases")).to_have_count(0)
+
+        laptop, console = console_of(browser, url, "aida")
+        console.click("#take-next")  # the urgent case, though it came second
+        expect(console.locator("h1")).to_contain_text(danger_ticket)
+        expect(console.locator(".urgent-line")).to_have_count(1)
+        console.click("text=Back to the queue")
+        requeued = catalog_text("ui:case_requeued", "en", ticket=danger_ticket)
+        expect(danger.locator(".msg.bot", has_text=requeued)).to_be_visible(timeout=15_000)
+
+        console.click(f"#queue >> text={wages_ticket}")  # a chosen case, from its page
+        console.click("#take-case")
+        expect(console.locator("#reply")).to_be_visible()
+        expect(console.locator("#transcript")).to_contain_text("my visa expires next week")
+        joined = catalog_text("ui:case_taken", "en")
+        expect(wages.locator(".msg.bot", has_text=joined)).to_be_visible(timeout=15_000)
+        for context in (wages_phone, danger_phone, editor_laptop, laptop):
+            context.close()
