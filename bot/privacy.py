@@ -8,18 +8,23 @@ import datetime as dt
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store.models import AuditEntry, Case, CaseNote, Conversation, Message, utcnow
+from bot.store.models import AuditEntry, Case, CaseNote, Conversation, Media, Message, Translation, utcnow
 
 DEFAULT_RETENTION_DAYS = 180
 
 
 def erase_conversation(session: Session, conversation_id: int, reason: str) -> None:
     """The one erasure path (/delete, a case closing after it, retention): messages with their media
-    references, the sender id, where the migrant is, case summaries, call-back numbers and lawyers'
+    (the files too) and translations, the sender id, where the migrant is, case summaries, call-back numbers and lawyers'
     notes go; the anonymous case records stay for the statistics, and an audit entry says what was
     erased, when and why."""
     case_ids = select(Case.id).where(Case.conversation_id == conversation_id)
     notes = session.execute(delete(CaseNote).where(CaseNote.case_id.in_(case_ids))).rowcount
+    message_ids = select(Message.id).where(Message.conversation_id == conversation_id)
+    # photos, voice notes and documents, and translations of what was said (the foreign keys would
+    # cascade; said here so that the one erasure path reads whole)
+    files = session.execute(delete(Media).where(Media.message_id.in_(message_ids))).rowcount
+    session.execute(delete(Translation).where(Translation.message_id.in_(message_ids)))
     messages = session.execute(delete(Message).where(Message.conversation_id == conversation_id)).rowcount
     session.execute(
         update(Conversation)
@@ -38,7 +43,7 @@ def erase_conversation(session: Session, conversation_id: int, reason: str) -> N
     erased_cases = session.execute(
         update(Case).where(Case.conversation_id == conversation_id).values(summary="", callback_phone=None)
     ).rowcount
-    detail = f"conversation {conversation_id}; {reason}; {messages} messages, {erased_cases} cases, {notes} notes"
+    detail = f"conversation {conversation_id}; {reason}; {messages} messages, {files} files, {erased_cases} cases, {notes} notes"
     session.add(AuditEntry(at=utcnow(), action="erase", case_id=None, lawyer_id=None, detail=detail))
 
 

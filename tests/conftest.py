@@ -100,7 +100,16 @@ def engine(database_url, engines):
         migrate(engines[database_url])
     engine = engines[database_url]
     with engine.begin() as connection:  # each test starts from empty tables
-        for table in ("audit_log", "case_notes", "messages", "cases", "conversations", "lawyers"):
+        for table in (
+            "audit_log",
+            "case_notes",
+            "media",
+            "translations",
+            "messages",
+            "cases",
+            "conversations",
+            "lawyers",
+        ):
             connection.execute(text(f"DELETE FROM {table}"))
     return engine
 

@@ -8,7 +8,8 @@ from bot import privacy
 from bot.cases import actions as cases
 from bot.console.users import create_user
 from bot.helpline import Helpline, Inbound
-from bot.store.models import AuditEntry, Case, CaseNote, Conversation, Message
+from bot.media import store as media
+from bot.store.models import AuditEntry, Case, CaseNote, Conversation, Media, Message
 
 SENDER = "996555123456"
 PHONE = "+996 555 987 654"
@@ -33,6 +34,9 @@ def every_value(sessions) -> str:
 async def test_delete_leaves_nothing_that_identifies_the_person(content, sessions, state):
     helpline = Helpline(content, None, sessions)
     await helpline.handle(Inbound("whatsapp", SENDER, QUESTION, None, "wamid.1", "photo", "media-ref-1"))
+    with sessions() as session:  # a lawyer opened the photo: it was fetched and kept
+        photo_id = session.scalar(select(Message.id).where(Message.media_ref == "media-ref-1"))
+    media.save(sessions, photo_id, media.MediaFile("stored", "image/jpeg", 9, None, b"\xff\xd8\xffPHOTO"))
     if state != "no case":
         await helpline.handle(Inbound("whatsapp", SENDER, "/lawyer"))
         await helpline.handle(Inbound("whatsapp", SENDER, f"my number is {PHONE}"))
@@ -57,6 +61,7 @@ async def test_delete_leaves_nothing_that_identifies_the_person(content, session
     with sessions() as session:
         erasures = session.scalars(select(AuditEntry.detail).where(AuditEntry.action == "erase")).all()
         assert session.scalar(select(Message.id).limit(1)) is None
+        assert session.scalar(select(Media.id).limit(1)) is None  # the file itself, not only its reference
         assert all(not note for note in session.scalars(select(CaseNote.text)))
     reason = "after case" if state in ("waiting", "assigned") else "request"
     assert len(erasures) == 1 and f"; {reason};" in erasures[0]

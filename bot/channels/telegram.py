@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import hmac
 import logging
+import mimetypes
 import os
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ from bot.channels.delivery import SendError, Sent, deliver
 from bot.channels.shapes import storable
 from bot.channels.text import split_message
 from bot.helpline import Helpline, Inbound, Reply
+from bot.media.fetching import MAX_MEDIA_BYTES, Fetched, MediaTooLarge, MediaUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,12 @@ class TelegramSettings:
     webhook_secret: str | None
     api_url: str
     public_url: str | None
+
+    @property
+    def file_url(self) -> str:
+        """Where files are downloaded: https://api.telegram.org/file/bot<token>/<path>."""
+        base = self.api_url.rstrip("/")
+        return (base[: -len("/bot")] if base.endswith("/bot") else base) + "/file/bot"
 
     @property
     def webhook_url(self) -> str | None:
@@ -111,6 +119,7 @@ class TelegramChannel(Channel):
         super().__init__(helpline)
         self.settings = settings
         builder = ApplicationBuilder().token(settings.token).base_url(settings.api_url)
+        builder = builder.base_file_url(settings.file_url)
         if settings.webhook_url:
             builder = builder.updater(None)
         self.application: Application = builder.build()
@@ -178,6 +187,26 @@ class TelegramChannel(Channel):
     async def _on_polled_update(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if isinstance(update, Update):
             await self.accept_update(update)
+
+    # -- media -------------------------------------------------------------------------------
+
+    async def fetch_media(self, reference: str) -> Fetched:
+        """getFile, then the download; the Bot API gives bots files up to 20 MB."""
+        try:
+            file = await self.application.bot.get_file(reference)
+            if file.file_size and file.file_size > MAX_MEDIA_BYTES:
+                raise MediaTooLarge(file.file_size)
+            data = bytes(await file.download_as_bytearray())
+        except BadRequest as error:
+            if "too big" in str(error).lower():
+                raise MediaTooLarge(None) from error
+            raise MediaUnavailable(f"telegram: {type(error).__name__}") from error
+        except TelegramError as error:
+            raise MediaUnavailable(f"telegram: {type(error).__name__}") from error
+        if len(data) > MAX_MEDIA_BYTES:
+            raise MediaTooLarge(len(data))
+        name = (file.file_path or "").rsplit("/", 1)[-1] or None
+        return Fetched(data, mimetypes.guess_type(name or "")[0] or "application/octet-stream", name)
 
     # -- outbound ------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from bot.channels.delivery import SendError, Sent, deliver
 from bot.channels.shapes import MAX_ID_CHARS, storable
 from bot.channels.text import shorten, split_message
 from bot.helpline import Helpline, Inbound, Reply
+from bot.media.fetching import MAX_MEDIA_BYTES, Fetched, MediaTooLarge, MediaUnavailable
 from bot.store import actions
 
 log = logging.getLogger(__name__)
@@ -233,6 +234,33 @@ class WhatsAppChannel(Channel):
             return str(response.json()["messages"][0]["id"])
         except (ValueError, KeyError, IndexError, TypeError):
             return None
+
+    async def fetch_media(self, reference: str) -> Fetched:
+        """The media id's short-lived URL from the Graph API, then the file, both with the token."""
+        try:
+            described = await self.client.get(f"/{GRAPH_VERSION}/{reference}")
+            if described.status_code >= 400:
+                raise MediaUnavailable(f"whatsapp: media id HTTP {described.status_code}")
+            info = described.json()
+            size = info.get("file_size")
+            if isinstance(size, int) and size > MAX_MEDIA_BYTES:
+                raise MediaTooLarge(size)
+            url, content_type = info.get("url"), info.get("mime_type")
+            if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+                raise MediaUnavailable("whatsapp: no media URL")
+            data = bytearray()
+            # the URL is on Meta's servers and needs the same token; streamed, to stop at the limit
+            async with self.client.stream("GET", url) as download:
+                if download.status_code >= 400:
+                    raise MediaUnavailable(f"whatsapp: media download HTTP {download.status_code}")
+                async for chunk in download.aiter_bytes():
+                    data.extend(chunk)
+                    if len(data) > MAX_MEDIA_BYTES:
+                        raise MediaTooLarge(None)
+        except (httpx.HTTPError, ValueError, AttributeError) as error:
+            raise MediaUnavailable(f"whatsapp: {type(error).__name__}") from error
+        kind = content_type.split(";")[0].strip() if isinstance(content_type, str) else "application/octet-stream"
+        return Fetched(bytes(data), kind, None)
 
     async def send(self, recipient: str, reply: Reply, received_at: dt.datetime | None = None) -> bool:
         """Free-form within 24 hours of the migrant's last message, else the approved template."""

@@ -23,6 +23,8 @@ from bot.directory.cards import service_card
 from bot.directory.matching import Match, Where, match_services
 from bot.events import HUB
 from bot.intents import TAXONOMY, Topic
+from bot.media import service as media_service
+from bot.media import store as media
 from bot.store.models import as_id
 from bot.web.templates import TEMPLATES, intent_name, language_name, local_time
 
@@ -315,6 +317,9 @@ async def case_page(request: Request) -> Response:
                "services": suggested_services(helpline, detail), "partners": partners,
                "organization": helpline.profile.organization(detail.row.organization),
                "closing": this_case, "earlier": earlier,
+               "media_status": await to_thread.run_sync(
+                   media.statuses, sessions_of(request), [line.id for line in lines if line.media_type]
+               ),
                "timezone": helpline.profile.hours.timezone}  # fmt: skip
     return page(request, "console/case.html", context)
 
@@ -378,6 +383,34 @@ async def case_messages(request: Request) -> Response:
             ],
         }
     )
+
+
+async def case_media(request: Request) -> Response:
+    """A photo, voice note or document of the case's conversation, for those who may read the case.
+    No public URL exists: the file is streamed from the database through this access check."""
+    user, detail, refusal = await _case_for(request, acting=False)
+    if refusal:
+        return Response(status_code=refusal.status_code) if refusal.status_code != 303 else refusal
+    message_id = as_id(request.path_params["message_id"])
+    message = (
+        None if message_id is None else await to_thread.run_sync(media.media_message, sessions_of(request), message_id)
+    )
+    if message is None or message.conversation_id != detail.conversation_id:
+        return Response("No such file in this case.", status_code=404)
+    found = await media_service.media_file(sessions_of(request), request.app.state.channels, message)
+    if found.status == "too_large":
+        return Response("The file is larger than the platform lets a bot fetch.", status_code=413)
+    if found.status != "stored" or found.data is None:
+        return Response("The file could not be fetched from the platform; try again later.", status_code=502)
+    inline = media_service.shown_inline(found.content_type)
+    name = (found.filename or f"{message.media_type}-{message.id}").replace('"', "")
+    headers = {
+        "Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{name}"',
+        "Cache-Control": "private, no-store",
+        "Content-Security-Policy": "sandbox; default-src 'none'",  # a file never runs as a page
+    }
+    kind = found.content_type if inline else "application/octet-stream"
+    return Response(found.data, media_type=kind, headers=headers)
 
 
 async def reply(request: Request) -> Response:

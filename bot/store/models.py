@@ -10,6 +10,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -106,6 +107,8 @@ class Message(Base):
     error: Mapped[str | None] = mapped_column(String(255))
     media_type: Mapped[str | None] = mapped_column(String(32))
     media_ref: Mapped[str | None] = mapped_column(String(512))
+    # a lawyer's reply sent in machine translation: what the lawyer wrote, in their own language
+    written_as: Mapped[str | None] = mapped_column(Text)
     # an editor's decision on a message the bot was unsure about: "example" or "out_of_scope"
     triage: Mapped[str | None] = mapped_column(String(16))
     # the worker answering an inbound message holds it until claimed_until, renewing while it works;
@@ -140,6 +143,8 @@ class Lawyer(Base):
     role: Mapped[str] = mapped_column(String(16))
     languages: Mapped[str] = mapped_column(String(128), default="")  # comma-separated codes
     topics: Mapped[str] = mapped_column(String(128), default="")  # comma-separated; empty = all
+    # the languages the user reads, first the one machine translations are made into; empty: English
+    reads: Mapped[str] = mapped_column(String(128), default="", server_default="")
     # the partner organisation the user works for (a profile organisation id); None: the first one
     organization: Mapped[str | None] = mapped_column(String(64))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
@@ -222,3 +227,33 @@ class Referral(Base):
     followed_up_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str | None] = mapped_column(String(16))  # helped, not_helped, not_contacted
     outcome_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class Media(Base):
+    """A photo, voice note, audio, video or document of a message, fetched from the platform (or
+    uploaded in the web chat). Erased with its message."""
+
+    __tablename__ = "media"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(16))  # stored, too_large, failed
+    content_type: Mapped[str | None] = mapped_column(String(128))
+    size: Mapped[int | None] = mapped_column(Integer)
+    filename: Mapped[str | None] = mapped_column(String(255))
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    error: Mapped[str | None] = mapped_column(String(255))
+    fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Translation(Base):
+    """A machine translation of one message into one language, made once and kept."""
+
+    __tablename__ = "translations"
+    __table_args__ = (UniqueConstraint("message_id", "language", name="uq_translation_message_language"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

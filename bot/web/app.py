@@ -203,6 +203,7 @@ def console_routes() -> list[Route]:
         Route("/cases", views.case_list),
         Route("/cases/{case_id:int}", views.case_page),
         Route("/cases/{case_id:int}/messages.json", views.case_messages),
+        Route("/cases/{case_id:int}/media/{message_id:str}", views.case_media),
         Route("/cases/{case_id:int}/reply", views.reply, methods=["POST"]),
         Route("/cases/{case_id:int}/release", views.release, methods=["POST"]),
         Route("/cases/{case_id:int}/notes", views.note, methods=["POST"]),

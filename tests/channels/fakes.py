@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 
@@ -40,6 +40,8 @@ class FakeBotApi:
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     delivered: list[dict] = field(default_factory=list)
+    # file_id -> (file_path, content): what getFile describes and /file/bot<token>/<path> serves
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
 
     def sent(self) -> list[dict]:
         """The sendMessage calls that succeeded."""
@@ -71,12 +73,39 @@ class FakeBotApi:
                 "chat": {"id": int(params["chat_id"]), "type": "private"},
                 "text": params.get("text", ""),
             }
+        elif method == "getFile":
+            if params.get("file_id") not in self.files:
+                return JSONResponse(
+                    {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}, status_code=400
+                )
+            path, content = self.files[params["file_id"]]
+            if len(content) > 20 * 1024 * 1024:  # what the real Bot API answers for large files
+                return JSONResponse(
+                    {"ok": False, "error_code": 400, "description": "Bad Request: file is too big"}, status_code=400
+                )
+            result = {
+                "file_id": params["file_id"], "file_unique_id": params["file_id"][-8:], "file_size": len(content),
+                "file_path": path,
+            }  # fmt: skip
         else:  # setWebhook, deleteWebhook, setMyCommands, answerCallbackQuery
             result = True
         return JSONResponse({"ok": True, "result": result})
 
+    async def download(self, request: Request) -> Response:
+        if request.path_params["token"] != self.token:
+            return Response(status_code=401)
+        for path, content in self.files.values():
+            if path == request.path_params["path"]:
+                return Response(content, media_type="application/octet-stream")
+        return Response(status_code=404)
+
     def app(self) -> Starlette:
-        return Starlette(routes=[Route("/bot{token}/{method}", self.endpoint, methods=["GET", "POST"])])
+        return Starlette(
+            routes=[
+                Route("/bot{token}/{method}", self.endpoint, methods=["GET", "POST"]),
+                Route("/file/bot{token}/{path:path}", self.download),
+            ]
+        )
 
 
 @dataclass
@@ -87,6 +116,30 @@ class FakeGraphApi:
     bodies: list[dict] = field(default_factory=list)
     failures: list[int] = field(default_factory=list)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    media: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # media id -> (mime type, content)
+    url: str = ""
+
+    def _authorised(self, request: Request) -> bool:
+        return request.headers.get("authorization") == f"Bearer {self.token}"
+
+    async def media_url(self, request: Request) -> JSONResponse:
+        """GET /<version>/<media id>: a short-lived download URL (Cloud API "Retrieve media URL")."""
+        media_id = request.path_params["media_id"]
+        if not self._authorised(request):
+            return JSONResponse({"error": {"message": "Invalid OAuth access token", "code": 190}}, status_code=401)
+        if media_id not in self.media:
+            return JSONResponse({"error": {"message": "Unsupported get request", "code": 100}}, status_code=400)
+        mime, content = self.media[media_id]
+        return JSONResponse(
+            {"messaging_product": "whatsapp", "url": f"{self.url}/download/{media_id}", "mime_type": mime,
+             "sha256": "", "file_size": len(content), "id": media_id}
+        )  # fmt: skip
+
+    async def download(self, request: Request) -> Response:
+        if not self._authorised(request):
+            return Response(status_code=401)
+        mime, content = self.media[request.path_params["media_id"]]
+        return Response(content, media_type=mime)
 
     async def messages(self, request: Request) -> JSONResponse:
         if request.headers.get("authorization") != f"Bearer {self.token}":
@@ -106,4 +159,10 @@ class FakeGraphApi:
         )
 
     def app(self) -> Starlette:
-        return Starlette(routes=[Route("/{version}/{phone}/messages", self.messages, methods=["POST"])])
+        return Starlette(
+            routes=[
+                Route("/{version}/{phone}/messages", self.messages, methods=["POST"]),
+                Route("/download/{media_id}", self.download),
+                Route("/{version}/{media_id}", self.media_url),
+            ]
+        )

@@ -1,0 +1,118 @@
+"""A migrant's files reach the lawyer, on SQLite and PostgreSQL: fetched through the real
+python-telegram-bot client and the Graph API client from local fakes of the platforms, kept once,
+served only through the case's access check, and too large ones said to be so."""
+
+import base64
+import contextlib
+import re
+
+import httpx
+
+from bot.console.users import create_user
+from tests.channels.conftest import channel_env, helpline_server
+from tests.channels.test_telegram import post, update
+from tests.channels.test_whatsapp import WA_ID, notification, signed_post, text_message
+from tests.servers import wait_for
+
+PASSWORD = "correct horse battery"
+# a real 1×1 PNG, so that a browser can draw it
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+OGG = b"OggS\x00\x02" + bytes(200)  # the head of an Ogg/Opus voice note
+
+
+def console_client(url, username="aida") -> httpx.Client:
+    client = httpx.Client(base_url=url, timeout=30)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/console/login").text).group(1)
+    client.post("/console/login", data={"username": username, "password": PASSWORD, "csrf": csrf})
+    return client
+
+
+def take_next(client) -> str:
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/console").text).group(1)
+    return client.post("/console/take-next", data={"csrf": csrf}).headers["location"]
+
+
+def test_a_telegram_voice_note_is_fetched_once_and_only_for_the_case(content, sessions, fake_bot):
+    fake_bot.files["VOICE-FILE-1"] = ("voice/file_1.oga", OGG)
+    create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
+    create_user(sessions, "bek", "Bek", "lawyer", PASSWORD, [], [])
+    voice = {"file_id": "VOICE-FILE-1", "file_unique_id": "u1", "duration": 7}
+    with helpline_server(content, sessions, channel_env(fake_bot)) as (url, _):
+        post(url, update(30, None, language_code="ky", voice=voice))
+        post(url, update(31, "/lawyer", language_code="ky"))
+        wait_for(lambda: len(fake_bot.sent()) >= 2)
+        lawyer = console_client(url)
+        case_url = take_next(lawyer)
+        page = lawyer.get(case_url).text
+        media_url = re.search(r'<audio class="media" controls preload="metadata" src="([^"]+)"', page).group(1)
+
+        first, second = lawyer.get(media_url), lawyer.get(media_url)
+
+        assert first.status_code == 200 and first.content == OGG and first.headers["content-type"] == "audio/ogg"
+        assert second.content == OGG
+        assert [method for method, _ in fake_bot.calls].count("getFile") == 1  # kept after the first view
+        assert first.headers["cache-control"] == "private, no-store"
+        assert "sandbox" in first.headers["content-security-policy"]
+        with contextlib.closing(console_client(url, "bek")) as colleague:
+            assert colleague.get(media_url).status_code == 403  # not his case
+        assert httpx.get(f"{url}{media_url}").status_code in (303, 401)  # nobody logged in
+        other_message = media_url.rsplit("/", 1)[0] + "/999999"
+        assert lawyer.get(other_message).status_code == 404
+        lawyer.close()
+
+
+def test_a_whatsapp_photo_is_fetched_with_the_token_and_shown_inline(content, sessions, fake_graph):
+    fake_graph.media["MEDIA-PHOTO"] = ("image/png", PNG)
+    create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
+    photo = {"from": WA_ID, "id": "wamid.PH", "timestamp": "1767000000", "type": "image",
+             "image": {"id": "MEDIA-PHOTO", "mime_type": "image/png", "caption": "my contract"}}  # fmt: skip
+    with helpline_server(content, sessions, channel_env(fake_graph=fake_graph)) as (url, _):
+        signed_post(url, notification(photo))
+        signed_post(url, notification(text_message("wamid.L2", "/lawyer")))
+        wait_for(lambda: len(fake_graph.bodies) >= 2)
+        lawyer = console_client(url)
+        page = lawyer.get(take_next(lawyer)).text
+        assert "my contract" in page
+        media_url = re.search(r'<img class="media" src="([^"]+)"', page).group(1)
+        image = lawyer.get(media_url)
+        assert image.status_code == 200 and image.content == PNG and image.headers["content-type"] == "image/png"
+        assert "inline" in image.headers["content-disposition"]
+        lawyer.close()
+
+
+def test_a_file_too_large_for_the_platform_is_said_to_be_so_and_not_asked_for_again(content, sessions, fake_bot):
+    fake_bot.files["HUGE"] = ("videos/file_2.mp4", bytes(21 * 1024 * 1024))
+    create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
+    video = {"file_id": "HUGE", "file_unique_id": "u2", "duration": 60, "width": 640, "height": 480}
+    with helpline_server(content, sessions, channel_env(fake_bot)) as (url, _):
+        post(url, update(40, None, language_code="ru", video=video))
+        post(url, update(41, "/lawyer", language_code="ru"))
+        wait_for(lambda: len(fake_bot.sent()) >= 2)
+        lawyer = console_client(url)
+        case_url = take_next(lawyer)
+        media_url = re.search(r'src="(/console/cases/\d+/media/\d+)"', lawyer.get(case_url).text).group(1)
+        assert lawyer.get(media_url).status_code == 413
+        assert "too large" in lawyer.get(case_url).text
+        assert lawyer.get(media_url).status_code == 413
+        assert [method for method, _ in fake_bot.calls].count("getFile") == 1
+        lawyer.close()
+
+
+def test_a_file_the_platform_will_not_give_is_a_502_and_tried_again_later(content, sessions, fake_bot):
+    create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
+    document = {"file_id": "GONE", "file_unique_id": "u3", "file_name": "contract.pdf"}
+    with helpline_server(content, sessions, channel_env(fake_bot)) as (url, _):
+        post(url, update(50, None, language_code="ru", document=document))
+        post(url, update(51, "/lawyer", language_code="ru"))
+        wait_for(lambda: len(fake_bot.sent()) >= 2)
+        lawyer = console_client(url)
+        case_url = take_next(lawyer)
+        media_url = re.search(r'href="(/console/cases/\d+/media/\d+)"', lawyer.get(case_url).text).group(1)
+        assert lawyer.get(media_url).status_code == 502
+        fake_bot.files["GONE"] = ("documents/contract.pdf", b"%PDF-1.7 contract")
+        again = lawyer.get(media_url)
+        assert again.status_code == 200 and again.content == b"%PDF-1.7 contract"
+        assert "attachment" in again.headers["content-disposition"]  # a document is downloaded, never rendered
+        lawyer.close()
