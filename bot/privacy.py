@@ -15,8 +15,8 @@ DEFAULT_RETENTION_DAYS = 180
 
 def erase_conversation(session: Session, conversation_id: int, reason: str) -> None:
     """The one erasure path (/delete, a case closing after it, retention): messages with their media
-    (the files too) and translations, the sender id, where the migrant is, case summaries, call-back numbers and lawyers'
-    notes go; the anonymous case records stay for the statistics, and an audit entry says what was
+    (the files too) and translations, the sender id, where the migrant is, case summaries, call-back
+    numbers and lawyers' notes go; the anonymous case records stay for the statistics, and an audit entry says what was
     erased, when and why."""
     case_ids = select(Case.id).where(Case.conversation_id == conversation_id)
     notes = session.execute(delete(CaseNote).where(CaseNote.case_id.in_(case_ids))).rowcount
@@ -43,7 +43,8 @@ def erase_conversation(session: Session, conversation_id: int, reason: str) -> N
     erased_cases = session.execute(
         update(Case).where(Case.conversation_id == conversation_id).values(summary="", callback_phone=None)
     ).rowcount
-    detail = f"conversation {conversation_id}; {reason}; {messages} messages, {files} files, {erased_cases} cases, {notes} notes"
+    counts = f"{messages} messages, {files} files, {erased_cases} cases, {notes} notes"
+    detail = f"conversation {conversation_id}; {reason}; {counts}"
     session.add(AuditEntry(at=utcnow(), action="erase", case_id=None, lawyer_id=None, detail=detail))
 
 
