@@ -197,7 +197,7 @@ def users_add(arguments: argparse.Namespace) -> int:
     try:
         create_user(
             session_factory(engine), arguments.username, arguments.name or arguments.username, arguments.role,
-            password, _codes(arguments.languages), _codes(arguments.topics), organization,
+            password, _codes(arguments.languages), _codes(arguments.topics), organization, _codes(arguments.reads),
         )  # fmt: skip
     except UserError as error:
         print(f"helpline: {error}", file=sys.stderr)
@@ -337,6 +337,9 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--role", default="lawyer", choices=["lawyer", "supervisor", "editor", "admin"])
     add.add_argument("--languages", default="", help="comma-separated, e.g. ru,ky (empty: all)")
     add.add_argument("--topics", default="", help="comma-separated, e.g. visa,employment (empty: all)")
+    add.add_argument(
+        "--reads", default="", help="languages the user reads, e.g. en,ru; translations go into the first (default en)"
+    )
     add.add_argument(
         "--organization", default=None, help="a partner organisation id from the profile (default: the first)"
     )

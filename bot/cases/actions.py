@@ -228,8 +228,11 @@ def close(
         return bool(done)
 
 
-def record_lawyer_reply(sessions: sessionmaker[Session], case_id: int, lawyer_id: int, text: str) -> Message | None:
-    """Store a lawyer's reply in the migrant's conversation; the channel then delivers it."""
+def record_lawyer_reply(
+    sessions: sessionmaker[Session], case_id: int, lawyer_id: int, text: str, written_as: str | None = None
+) -> Message | None:
+    """Store a lawyer's reply in the migrant's conversation; the channel then delivers it.
+    ``written_as``: the lawyer's own words when ``text`` is their machine-translated reply."""
     with sessions.begin() as session:
         case = session.get(Case, case_id)
         if case is None or case.status != "assigned" or case.lawyer_id != lawyer_id:
@@ -242,6 +245,7 @@ def record_lawyer_reply(sessions: sessionmaker[Session], case_id: int, lawyer_id
             text,
             language=case.language,
             lawyer_id=lawyer_id,
+            written_as=written_as,
             created_at=now,
         )
         session.add(message)

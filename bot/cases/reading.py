@@ -26,6 +26,7 @@ class QueueRow:
     call_back: bool = False  # the migrant left a number: out of hours, the lawyer calls them back
     organization: str | None = None  # whose queue; None: the profile's first organisation
     intent: str | None = None
+    written_in: str | None = None  # the unserved language the migrant writes, when detected
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Line:
     media_ref: str | None
     status: str | None
     urgent: bool = False  # the message that made (or kept) the conversation urgent
+    language: str | None = None  # what it is written in (an unserved language's own code, if detected)
+    written_as: str | None = None  # a translated reply: what the lawyer wrote
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ def _row(case: Case, lawyer: Lawyer | None, now: dt.datetime) -> QueueRow:
     return QueueRow(
         case.id, case.ticket or "", case.status, case.priority, case.language, case.topic, case.channel,
         case.summary, waiting, lawyer.name if lawyer else None, bool(case.callback_phone), case.organization,
-        case.intent,
+        case.intent, case.written_in,
     )  # fmt: skip
 
 
@@ -119,6 +122,8 @@ def transcript(sessions: sessionmaker[Session], conversation_id: int, after: int
                 m.media_ref,
                 m.status,
                 m.direction == "in" and m.urgent,
+                m.detected_language or m.language,
+                m.written_as,
             )  # fmt: skip
             for m in messages
         ]

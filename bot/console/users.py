@@ -35,6 +35,11 @@ class Account:
     topics: tuple[str, ...]
     session_version: int = 0
     organization: str | None = None  # None: the profile's first organisation
+    reads: tuple[str, ...] = ()  # languages the user reads; machine translations go into the first
+
+    @property
+    def reading_language(self) -> str:
+        return self.reads[0] if self.reads else "en"
 
 
 def _account(lawyer: Lawyer) -> Account:
@@ -47,6 +52,7 @@ def _account(lawyer: Lawyer) -> Account:
         tuple(topic for topic in lawyer.topics.split(",") if topic),
         lawyer.session_version,
         lawyer.organization,
+        tuple(code for code in (lawyer.reads or "").split(",") if code),
     )
 
 
@@ -59,6 +65,7 @@ def create_user(
     languages: Iterable[str],
     topics: Iterable[str],
     organization: str | None = None,
+    reads: Iterable[str] = (),
 ) -> int:
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)}")
@@ -75,11 +82,20 @@ def create_user(
             languages=",".join(languages),
             topics=",".join(topics),
             organization=organization,
+            reads=",".join(reads),
             created_at=utcnow(),
         )
         session.add(lawyer)
         session.flush()
         return lawyer.id
+
+
+def set_reading_languages(sessions: sessionmaker[Session], user_id: int, codes: Iterable[str]) -> None:
+    """The languages the user reads, the first being the one translations are made into."""
+    with sessions.begin() as session:
+        lawyer = session.get(Lawyer, user_id)
+        if lawyer is not None:
+            lawyer.reads = ",".join(dict.fromkeys(codes))[:128]
 
 
 class LoginRefused(Exception):

@@ -15,10 +15,10 @@ from starlette.responses import JSONResponse, RedirectResponse, Response, Stream
 
 from bot import privacy
 from bot.cases import actions as cases
-from bot.cases import reading, referrals, search, stats
+from bot.cases import reading, referrals, search, stats, translations
 from bot.console import access
 from bot.console.delivery import tell_migrant
-from bot.console.users import LoginRefused, account, authenticate, revoke_sessions
+from bot.console.users import LoginRefused, account, authenticate, revoke_sessions, set_reading_languages
 from bot.directory.cards import service_card
 from bot.directory.matching import Match, Where, match_services
 from bot.events import HUB
@@ -26,6 +26,7 @@ from bot.intents import TAXONOMY, Topic
 from bot.media import service as media_service
 from bot.media import store as media
 from bot.store.models import as_id
+from bot.translation import TranslationUnavailable
 from bot.web.templates import TEMPLATES, intent_name, language_name, local_time
 
 log = logging.getLogger(__name__)
@@ -312,7 +313,15 @@ async def case_page(request: Request) -> Response:
         for org in helpline.profile.organizations
         if org.id != helpline.profile.organization(detail.row.organization).id
     ]
+    translator = translator_of(request)
+    translated = (
+        await translations.translate_lines(sessions_of(request), translator, lines, user.reading_language, user.reads)
+        if translator is not None
+        else {}
+    )
     context = {"user": user, "case": detail, "lines": lines, "outcomes": OUTCOMES, "canned": canned,
+               "translation_on": translator is not None, "translated": translated,
+               "reply_language": detail.row.written_in or detail.row.language,
                "can_act": can_act, "notes": case_notes, "colleagues": others, "referrals": case_referrals,
                "services": suggested_services(helpline, detail), "partners": partners,
                "organization": helpline.profile.organization(detail.row.organization),
@@ -365,6 +374,12 @@ async def case_messages(request: Request) -> Response:
     if after is None:
         return JSONResponse({"error": "after must be a message id"}, status_code=400)
     lines = await to_thread.run_sync(reading.transcript, sessions_of(request), detail.conversation_id, after)
+    translator = translator_of(request)
+    translated = (
+        await translations.translate_lines(sessions_of(request), translator, lines, user.reading_language, user.reads)
+        if translator is not None
+        else {}
+    )
     return JSONResponse(
         {
             "status": detail.row.status,
@@ -378,6 +393,8 @@ async def case_messages(request: Request) -> Response:
                     "at": line.at.isoformat(),
                     "local_time": local_time(line.at, request.app.state.helpline.profile.hours.timezone),
                     "urgent": line.urgent,
+                    "translation": translated.get(line.id),
+                    "translation_failed": line.id in translated and translated[line.id] is None,
                 }  # fmt: skip
                 for line in lines
             ],
@@ -418,6 +435,9 @@ async def reply(request: Request) -> Response:
     if refusal:
         return refusal
     text = str(form.get("text", "")).strip()
+    # a reply sent in machine translation: ``text`` is what the migrant gets, ``written_as`` what the
+    # lawyer wrote; the case keeps both
+    written_as = str(form.get("written_as", "")).strip() or None
     if text:
         # the migrant sees that a person writes, not the bot, on every channel; the case keeps what they saw
         helpline = request.app.state.helpline
@@ -425,11 +445,59 @@ async def reply(request: Request) -> Response:
         first_name = (user.name or user.username).split()[0]
         text = f"{helpline.text('ui:lawyer_says', language, name=first_name)}\n{text}"
         message = await to_thread.run_sync(
-            cases.record_lawyer_reply, sessions_of(request), detail.row.id, user.id, text
+            cases.record_lawyer_reply, sessions_of(request), detail.row.id, user.id, text, written_as
         )
         if message is not None:
             await tell_migrant(request.app.state, detail, None, text=text, message_id=message.id)
     return RedirectResponse(f"/console/cases/{detail.row.id}", status_code=303)
+
+
+async def translate_draft(request: Request) -> Response:
+    """The lawyer's draft in the migrant's language, to check and edit before sending."""
+    user, detail, form, refusal = await _case_form(request)
+    if refusal:
+        return JSONResponse({"error": "refused"}, status_code=refusal.status_code)
+    translator = translator_of(request)
+    if translator is None:
+        return JSONResponse({"error": "machine translation is off (TRANSLATION_URL is not set)"}, status_code=409)
+    text = str(form.get("text", "")).strip()
+    if not text:
+        return JSONResponse({"error": "write the reply first"}, status_code=422)
+    target = detail.row.written_in or detail.row.language or request.app.state.helpline.profile.default_language
+    try:
+        translated = await translator.translate(text, user.reading_language, target)
+    except TranslationUnavailable as error:
+        log.warning("draft translation unavailable: %s", error)
+        return JSONResponse({"error": "translation unavailable: send in your own words, or try again"}, status_code=503)
+    return JSONResponse({"translation": translated, "language": target, "language_name": language_name(target)})
+
+
+async def my_settings(request: Request) -> Response:
+    user = await current_account(request)
+    if user is None:
+        return to_login()
+    profile = request.app.state.helpline.profile
+    choices = list(dict.fromkeys(("en", *profile.languages)))
+    saved = request.query_params.get("saved") == "1"
+    context = {"user": user, "choices": choices, "saved": saved, "translation_on": translator_of(request) is not None}
+    return page(request, "console/me.html", context)
+
+
+async def save_my_settings(request: Request) -> Response:
+    user = await current_account(request)
+    if user is None:
+        return to_login()
+    form = await form_with_csrf(request)
+    if form is None:
+        return Response(status_code=400)
+    profile = request.app.state.helpline.profile
+    allowed = {"en", *profile.languages}
+    first = str(form.get("first", ""))
+    reads = [code for code in form.getlist("reads") if code in allowed]
+    if first in allowed:
+        reads = [first, *reads]
+    await to_thread.run_sync(set_reading_languages, sessions_of(request), user.id, reads)
+    return RedirectResponse("/console/me?saved=1", status_code=303)
 
 
 async def note(request: Request) -> Response:
@@ -518,6 +586,11 @@ async def to_partner(request: Request) -> Response:
     organization = None if chosen == profile.organization(None).id else chosen
     await to_thread.run_sync(cases.send_to_organization, sessions_of(request), detail.row.id, user.id, organization)
     return RedirectResponse("/console", status_code=303)
+
+
+def translator_of(request: Request):
+    """The self-hosted translation engine, or None when TRANSLATION_URL is not set."""
+    return getattr(request.app.state, "translator", None)
 
 
 def _audit(sessions, action: str, case_id: int, lawyer_id: int) -> None:

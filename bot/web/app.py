@@ -27,6 +27,7 @@ from bot.console.delivery import keep_following_up
 from bot.helpline import Helpline, Inbound
 from bot.store import webchat
 from bot.store.models import as_id
+from bot.translation import translator_from_env
 from bot.web import webhooks
 from bot.web.bodies import BadRequest, json_object, read_bounded
 from bot.web.logs import redact_access_log
@@ -205,6 +206,9 @@ def console_routes() -> list[Route]:
         Route("/cases/{case_id:int}/messages.json", views.case_messages),
         Route("/cases/{case_id:int}/media/{message_id:str}", views.case_media),
         Route("/cases/{case_id:int}/reply", views.reply, methods=["POST"]),
+        Route("/cases/{case_id:int}/translate", views.translate_draft, methods=["POST"]),
+        Route("/me", views.my_settings),
+        Route("/me", views.save_my_settings, methods=["POST"]),
         Route("/cases/{case_id:int}/release", views.release, methods=["POST"]),
         Route("/cases/{case_id:int}/notes", views.note, methods=["POST"]),
         Route("/cases/{case_id:int}/transfer", views.transfer, methods=["POST"]),
@@ -232,6 +236,9 @@ def create_app(
         async with open_helpline() as helpline, open_channels(helpline) as channels:
             app.state.helpline = helpline
             app.state.channels = channels
+            app.state.translator = translator_from_env()
+            if app.state.translator is None:
+                log.info("machine translation is off: TRANSLATION_URL is not set")
             background = [
                 asyncio.create_task(events.listen(helpline.sessions.kw["bind"])),
                 asyncio.create_task(keep_queue_moving(helpline.sessions)),
@@ -243,6 +250,8 @@ def create_app(
                 for task in background:
                     task.cancel()
                 await asyncio.gather(*background, return_exceptions=True)
+                if app.state.translator is not None:
+                    await app.state.translator.aclose()
 
     redact_access_log()
     secret = os.environ.get("CONSOLE_SECRET_KEY")

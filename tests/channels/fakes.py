@@ -166,3 +166,34 @@ class FakeGraphApi:
                 Route("/{version}/{media_id}", self.media_url),
             ]
         )
+
+
+@dataclass
+class FakeLibreTranslate:
+    """LibreTranslate's HTTP API: GET /languages, POST /translate. Known sentences get their real
+    translation; anything else comes back marked with the language pair. ``down`` answers 500."""
+
+    known: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (source, target, text) -> text
+    codes: tuple[str, ...] = ("en", "ru", "ky", "ko", "vi", "zh-Hans", "uz", "kk", "tl", "th", "id", "mn", "ne")
+    requests: list[dict] = field(default_factory=list)
+    down: bool = False
+
+    async def languages(self, request: Request) -> JSONResponse:
+        if self.down:
+            return JSONResponse({"error": "down"}, status_code=500)
+        return JSONResponse([{"code": code, "name": code, "targets": list(self.codes)} for code in self.codes])
+
+    async def translate(self, request: Request) -> JSONResponse:
+        if self.down:
+            return JSONResponse({"error": "Cannot translate text: model not loaded"}, status_code=500)
+        body = await request.json()
+        self.requests.append(body)
+        source, target, text = body["source"], body["target"], body["q"]
+        if source not in (*self.codes, "auto") or target not in self.codes:
+            return JSONResponse({"error": f"{source} or {target} is not supported"}, status_code=400)
+        return JSONResponse({"translatedText": self.known.get((source, target, text), f"[{source}→{target}] {text}")})
+
+    def app(self) -> Starlette:
+        return Starlette(
+            routes=[Route("/languages", self.languages), Route("/translate", self.translate, methods=["POST"])]
+        )
