@@ -6,7 +6,6 @@ import contextlib
 import re
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from bot.console.users import create_user
@@ -15,22 +14,8 @@ from bot.store.models import Message
 from bot.translation import Translator
 from bot.web.app import create_app
 from tests.catalogs import catalog_text
-from tests.channels.fakes import FakeLibreTranslate
+from tests.console.conftest import ENGLISH, KOREAN, REPLY, REPLY_KO
 from tests.console.test_views import PASSWORD, csrf_of, log_in
-from tests.servers import serving
-
-KOREAN = "사장님이 석 달째 월급을 안 줘요"
-ENGLISH = "My boss has not paid my salary for three months"
-REPLY = "Do you have a written contract?"
-REPLY_KO = "서면 계약서가 있으세요?"
-
-
-@pytest.fixture
-def engine_server():
-    engine = FakeLibreTranslate(known={("ko", "en", KOREAN): ENGLISH, ("en", "ko", REPLY): REPLY_KO})
-    with serving(engine.app()) as url:
-        engine.url = url
-        yield engine
 
 
 @contextlib.asynccontextmanager
