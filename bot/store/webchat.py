@@ -35,6 +35,13 @@ def _who(message: Message) -> str:
     return "lawyer" if message.lawyer_id is not None else "bot"
 
 
+def _shown(message: Message) -> str:
+    """A file the migrant sent shows as a clip and its kind, with its caption if it had one."""
+    if not message.media_type:
+        return message.text
+    return f"📎 {message.media_type}" + (f"\n{message.text}" if message.text else "")
+
+
 def history(sessions: sessionmaker[Session], session_id: str) -> History:
     """The whole conversation in order: what /delete or retention erased is gone from here too."""
     with sessions() as db:
@@ -45,9 +52,9 @@ def history(sessions: sessionmaker[Session], session_id: str) -> History:
             return History(None, [])
         messages = db.scalars(select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id))
         lines = [
-            ChatLine(m.id, _who(m), m.text, m.direction == "out" and m.urgent)
+            ChatLine(m.id, _who(m), _shown(m), m.direction == "out" and m.urgent)
             for m in messages
-            if m.text  # a media message without caption has nothing to show again
+            if m.text or m.media_type
         ]
         return History(conversation.language, lines)
 

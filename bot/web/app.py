@@ -13,6 +13,8 @@ from typing import Any
 
 from anyio import to_thread
 from starlette.applications import Starlette
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
@@ -25,10 +27,12 @@ from bot.channels.running import Channels, no_channels
 from bot.channels.shapes import MAX_TEXT_CHARS
 from bot.console.delivery import keep_following_up
 from bot.helpline import Helpline, Inbound
+from bot.media import store as media_store
 from bot.store import webchat
+from bot.store.actions import storable
 from bot.store.models import as_id
 from bot.translation import translator_from_env
-from bot.web import webhooks
+from bot.web import uploads, webhooks
 from bot.web.bodies import BadRequest, json_object, read_bounded
 from bot.web.logs import redact_access_log
 from bot.web.templates import TEMPLATES
@@ -102,7 +106,10 @@ def preferred_language(accept_language: str, served: tuple[str, ...], default: s
     return default
 
 
-CHAT_PAGE_LABELS = ("new_conversation", "new_conversation_confirm", "send", "message_label", "chat_offline")
+CHAT_PAGE_LABELS = (
+    "new_conversation", "new_conversation_confirm", "send", "message_label", "chat_offline", "attach", "record_voice",
+    "stop_recording", "microphone_refused", "media_photo", "media_document", "media_voice",
+)  # fmt: skip
 
 
 async def chat_page(request: Request) -> HTMLResponse:
@@ -143,6 +150,58 @@ def chat_session(request: Request) -> str | None:
     proxies' logs or the browser's history); a query parameter is still accepted from old pages."""
     session = request.headers.get("x-chat-session") or request.query_params.get("session", "")
     return session if SESSION_ID.fullmatch(session) else None
+
+
+async def chat_upload(request: Request) -> JSONResponse:
+    """A photo, document or voice recording from the web chat: stored with its message, then
+    answered like any message with media. Refusals are in the migrant's language."""
+    helpline: Helpline = request.app.state.helpline
+    session = chat_session(request)
+    if session is None:
+        return JSONResponse({"error": "the X-Chat-Session header is required"}, status_code=422)
+    hint = request.headers.get("x-language-hint")
+    language = helpline.detector.served_hint(hint) or helpline.profile.default_language
+    length = request.headers.get("content-length", "")
+    if not length.isascii() or not length.isdigit():  # a body of unknown length could be endless
+        return JSONResponse({"error": "Content-Length is required"}, status_code=411)
+    if int(length) > uploads.MAX_UPLOAD_BYTES + MAX_BODY_BYTES:
+        return _upload_refused(helpline, language, 413)
+    try:
+        form = await request.form(max_files=1, max_fields=3, max_part_size=MAX_BODY_BYTES)
+    except (MultiPartException, ValueError) as error:
+        log.info("rejected web chat upload: %s", type(error).__name__)
+        return _upload_refused(helpline, language, 413 if "size" in str(error).lower() else 400)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        return JSONResponse({"error": "a file is required"}, status_code=422)
+    data = await upload.read(uploads.MAX_UPLOAD_BYTES + 1)
+    await form.close()
+    if len(data) > uploads.MAX_UPLOAD_BYTES:
+        return _upload_refused(helpline, language, 413)
+    accepted = uploads.accept(data, upload.content_type)
+    if accepted is None:
+        log.info("rejected web chat upload: not an accepted type")
+        return _upload_refused(helpline, language, 415)
+    caption = form.get("caption")
+    text = caption[:MAX_TEXT_CHARS] if isinstance(caption, str) else ""
+    inbound = Inbound("web", session, storable(text), hint, None, accepted.media_type, "upload")
+    stored = await helpline.receive(inbound)
+    if stored is None:
+        return JSONResponse({"reply": None, "action": "silent", "buttons": []})
+    name = (upload.filename or "").replace("/", "_")[-120:] or None
+    kept = media_store.MediaFile("stored", accepted.content_type, len(data), name, data)
+    await to_thread.run_sync(media_store.save, helpline.sessions, stored.message_id, kept)
+    reply = await helpline.answer(inbound, stored)
+    if reply is None:
+        return JSONResponse({"reply": None, "action": "silent", "buttons": []})
+    return JSONResponse(reply.as_json())
+
+
+def _upload_refused(helpline: Helpline, language: str, status: int) -> JSONResponse:
+    context = "ui:upload_too_large" if status == 413 else "ui:upload_refused"
+    return JSONResponse(
+        {"error": helpline.text(context, language, limit=str(uploads.MAX_UPLOAD_MB))}, status_code=status
+    )
 
 
 async def chat_history(request: Request) -> JSONResponse:
@@ -277,6 +336,7 @@ def create_app(
             Route("/api/chat", chat_api, methods=["POST"]),
             Route("/api/chat/updates", chat_updates),
             Route("/api/chat/history", chat_history),
+            Route("/api/chat/upload", chat_upload, methods=["POST"]),
             Route("/console", console_home),
             Mount("/console", routes=console_routes()),
             Route("/healthz", healthz),
