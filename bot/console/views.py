@@ -319,8 +319,17 @@ async def case_page(request: Request) -> Response:
         if translator is not None
         else {}
     )
+    transcriber = getattr(request.app.state, "transcriber", None)
+    heard = (
+        await media_service.transcribe_lines(
+            sessions_of(request), request.app.state.channels, transcriber, lines, detail.row.channel
+        )
+        if transcriber is not None
+        else {}
+    )
     context = {"user": user, "case": detail, "lines": lines, "outcomes": OUTCOMES, "canned": canned,
                "translation_on": translator is not None, "translated": translated,
+               "transcription_on": transcriber is not None, "heard": heard,
                "reply_language": detail.row.written_in or detail.row.language,
                "can_act": can_act, "notes": case_notes, "colleagues": others, "referrals": case_referrals,
                "services": suggested_services(helpline, detail), "partners": partners,

@@ -63,6 +63,25 @@ def save(sessions: sessionmaker[Session], message_id: int, media: MediaFile) -> 
         pass
 
 
+def transcripts(sessions: sessionmaker[Session], message_ids: list[int]) -> dict[int, str]:
+    if not message_ids:
+        return {}
+    with sessions() as session:
+        rows = session.execute(
+            select(Media.message_id, Media.transcript).where(
+                Media.message_id.in_(message_ids), Media.transcript.is_not(None)
+            )
+        )
+        return dict(rows.all())
+
+
+def keep_transcript(sessions: sessionmaker[Session], message_id: int, transcript: str) -> None:
+    with sessions.begin() as session:
+        row = session.scalar(select(Media).where(Media.message_id == message_id))
+        if row is not None:
+            row.transcript = transcript
+
+
 def statuses(sessions: sessionmaker[Session], message_ids: list[int]) -> dict[int, str]:
     """For a transcript: which of its media are stored, too large or failed (absent: not fetched yet)."""
     if not message_ids:

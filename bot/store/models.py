@@ -243,6 +243,7 @@ class Media(Base):
     filename: Mapped[str | None] = mapped_column(String(255))
     data: Mapped[bytes | None] = mapped_column(LargeBinary)
     error: Mapped[str | None] = mapped_column(String(255))
+    transcript: Mapped[str | None] = mapped_column(Text)  # a voice note's words, when transcribed
     fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

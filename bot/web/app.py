@@ -28,6 +28,7 @@ from bot.channels.shapes import MAX_TEXT_CHARS
 from bot.console.delivery import keep_following_up
 from bot.helpline import Helpline, Inbound
 from bot.media import store as media_store
+from bot.media.transcription import transcriber_from_env
 from bot.store import webchat
 from bot.store.actions import storable
 from bot.store.models import as_id
@@ -171,24 +172,26 @@ async def chat_upload(request: Request) -> JSONResponse:
     except (MultiPartException, ValueError) as error:
         log.info("rejected web chat upload: %s", type(error).__name__)
         return _upload_refused(helpline, language, 413 if "size" in str(error).lower() else 400)
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        return JSONResponse({"error": "a file is required"}, status_code=422)
-    data = await upload.read(uploads.MAX_UPLOAD_BYTES + 1)
-    await form.close()
+    try:
+        upload, caption = form.get("file"), form.get("caption")
+        if not isinstance(upload, UploadFile):
+            return JSONResponse({"error": "a file is required"}, status_code=422)
+        data = await upload.read(uploads.MAX_UPLOAD_BYTES + 1)
+        declared, filename = upload.content_type, upload.filename
+    finally:
+        await form.close()
     if len(data) > uploads.MAX_UPLOAD_BYTES:
         return _upload_refused(helpline, language, 413)
-    accepted = uploads.accept(data, upload.content_type)
+    accepted = uploads.accept(data, declared)
     if accepted is None:
         log.info("rejected web chat upload: not an accepted type")
         return _upload_refused(helpline, language, 415)
-    caption = form.get("caption")
     text = caption[:MAX_TEXT_CHARS] if isinstance(caption, str) else ""
     inbound = Inbound("web", session, storable(text), hint, None, accepted.media_type, "upload")
     stored = await helpline.receive(inbound)
     if stored is None:
         return JSONResponse({"reply": None, "action": "silent", "buttons": []})
-    name = (upload.filename or "").replace("/", "_")[-120:] or None
+    name = (filename or "").replace("/", "_")[-120:] or None
     kept = media_store.MediaFile("stored", accepted.content_type, len(data), name, data)
     await to_thread.run_sync(media_store.save, helpline.sessions, stored.message_id, kept)
     reply = await helpline.answer(inbound, stored)
@@ -296,6 +299,7 @@ def create_app(
             app.state.helpline = helpline
             app.state.channels = channels
             app.state.translator = translator_from_env()
+            app.state.transcriber = transcriber_from_env()
             if app.state.translator is None:
                 log.info("machine translation is off: TRANSLATION_URL is not set")
             background = [
@@ -309,8 +313,9 @@ def create_app(
                 for task in background:
                     task.cancel()
                 await asyncio.gather(*background, return_exceptions=True)
-                if app.state.translator is not None:
-                    await app.state.translator.aclose()
+                for engine in (app.state.translator, app.state.transcriber):
+                    if engine is not None:
+                        await engine.aclose()
 
     redact_access_log()
     secret = os.environ.get("CONSOLE_SECRET_KEY")

@@ -197,3 +197,23 @@ class FakeLibreTranslate:
         return Starlette(
             routes=[Route("/languages", self.languages), Route("/translate", self.translate, methods=["POST"])]
         )
+
+
+@dataclass
+class FakeWhisperServer:
+    """The OpenAI-compatible POST /v1/audio/transcriptions of self-hosted Whisper servers."""
+
+    text: str = ""
+    received: list[tuple[bytes, dict]] = field(default_factory=list)
+    down: bool = False
+
+    async def transcriptions(self, request: Request) -> JSONResponse:
+        if self.down:
+            return JSONResponse({"error": "model not loaded"}, status_code=503)
+        async with request.form() as form:
+            audio = await form["file"].read()
+            self.received.append((audio, {key: value for key, value in form.items() if key != "file"}))
+        return JSONResponse({"text": self.text})
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[Route("/v1/audio/transcriptions", self.transcriptions, methods=["POST"])])

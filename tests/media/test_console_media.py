@@ -116,3 +116,54 @@ def test_a_file_the_platform_will_not_give_is_a_502_and_tried_again_later(conten
         assert again.status_code == 200 and again.content == b"%PDF-1.7 contract"
         assert "attachment" in again.headers["content-disposition"]  # a document is downloaded, never rendered
         lawyer.close()
+
+
+def test_a_voice_note_is_transcribed_once_by_the_configured_engine(content, sessions, fake_bot, monkeypatch):
+    from tests.channels.fakes import FakeWhisperServer
+    from tests.servers import serving
+
+    whisper = FakeWhisperServer(text="менин айлыгымды үч айдан бери бербей жатат")
+    fake_bot.files["VOICE-KY2"] = ("voice/file_9.oga", OGG)
+    create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
+    with serving(whisper.app()) as engine_url:
+        monkeypatch.setenv("TRANSCRIPTION_URL", engine_url)
+        voice = {"file_id": "VOICE-KY2", "file_unique_id": "u9", "duration": 5}
+        with helpline_server(content, sessions, channel_env(fake_bot)) as (url, _):
+            post(url, update(70, "менин визам бүтүп жатат", language_code="ky"))
+            post(url, update(71, None, language_code="ky", voice=voice))
+            post(url, update(72, "/lawyer", language_code="ky"))
+            wait_for(lambda: len(fake_bot.sent()) >= 3)
+            lawyer = console_client(url)
+            case_url = take_next(lawyer)
+            assert whisper.text in lawyer.get(case_url).text
+            assert whisper.text in lawyer.get(case_url).text
+            lawyer.close()
+    assert len(whisper.received) == 1  # kept after the first time
+    audio, fields = whisper.received[0]
+    assert audio == OGG and fields["language"] == "ky"
+
+
+def test_without_an_engine_a_voice_note_is_only_played_and_a_failing_engine_blocks_nothing(
+    content, sessions, fake_bot, monkeypatch
+):
+    from tests.channels.fakes import FakeWhisperServer
+    from tests.servers import serving
+
+    fake_bot.files["VOICE-3"] = ("voice/file_3.oga", OGG)
+    create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
+    voice = {"file_id": "VOICE-3", "file_unique_id": "u3", "duration": 5}
+    with helpline_server(content, sessions, channel_env(fake_bot)) as (url, _):
+        post(url, update(80, None, language_code="ru", voice=voice))
+        post(url, update(81, "/lawyer", language_code="ru"))
+        wait_for(lambda: len(fake_bot.sent()) >= 2)
+        lawyer = console_client(url)
+        case_url = take_next(lawyer)
+        assert "no transcription engine (TRANSCRIPTION_URL)" in lawyer.get(case_url).text
+        lawyer.close()
+    with serving(FakeWhisperServer(down=True).app()) as engine_url:
+        monkeypatch.setenv("TRANSCRIPTION_URL", engine_url)
+        with helpline_server(content, sessions, channel_env(fake_bot)) as (url, _):
+            lawyer = console_client(url)
+            page = lawyer.get(case_url)
+            assert page.status_code == 200 and "transcript unavailable" in page.text and "<audio" in page.text
+            lawyer.close()
