@@ -5,7 +5,7 @@ VENV := .venv
 NLU_VENV := nlu/.venv
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: setup run test lint check bench browser clean lock
+.PHONY: setup run test lint check bench browser clean lock catalogs console-pot
 
 setup: $(VENV)/.installed $(NLU_VENV)/.installed catalogs model
 
@@ -34,6 +34,10 @@ $(NLU_VENV)/.installed: nlu/requirements.txt nlu/constraints.txt
 
 catalogs: $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --use-fuzzy --domain messages --directory locales
+
+# after changing the console's interface strings: the template translators start from
+console-pot: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel-console.cfg -k N_ --no-location --omit-header -o locales/console.pot .
 
 model: $(VENV)/.installed $(NLU_VENV)/.installed
 	$(VENV)/bin/helpline train

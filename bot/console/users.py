@@ -36,6 +36,7 @@ class Account:
     session_version: int = 0
     organization: str | None = None  # None: the profile's first organisation
     reads: tuple[str, ...] = ()  # languages the user reads; machine translations go into the first
+    console_language: str = "en"  # the console's interface language
 
     @property
     def reading_language(self) -> str:
@@ -53,6 +54,7 @@ def _account(lawyer: Lawyer) -> Account:
         lawyer.session_version,
         lawyer.organization,
         tuple(code for code in (lawyer.reads or "").split(",") if code),
+        lawyer.console_language or "en",
     )
 
 
@@ -90,12 +92,17 @@ def create_user(
         return lawyer.id
 
 
-def set_reading_languages(sessions: sessionmaker[Session], user_id: int, codes: Iterable[str]) -> None:
-    """The languages the user reads, the first being the one translations are made into."""
+def set_languages(
+    sessions: sessionmaker[Session], user_id: int, codes: Iterable[str], console_language: str | None = None
+) -> None:
+    """The languages the user reads (the first is the one translations are made into), and the
+    console's own language."""
     with sessions.begin() as session:
         lawyer = session.get(Lawyer, user_id)
         if lawyer is not None:
             lawyer.reads = ",".join(dict.fromkeys(codes))[:128]
+            if console_language:
+                lawyer.console_language = console_language
 
 
 class LoginRefused(Exception):

@@ -18,7 +18,8 @@ from bot.cases import actions as cases
 from bot.cases import reading, referrals, search, stats, translations
 from bot.console import access
 from bot.console.delivery import tell_migrant
-from bot.console.users import LoginRefused, account, authenticate, revoke_sessions, set_reading_languages
+from bot.console.language import CONSOLE_LANGUAGES, N_, from_accept_language, interface_strings
+from bot.console.users import LoginRefused, account, authenticate, revoke_sessions, set_languages
 from bot.directory.cards import service_card
 from bot.directory.matching import Match, Where, match_services
 from bot.events import HUB
@@ -32,6 +33,11 @@ from bot.web.templates import TEMPLATES, intent_name, language_name, local_time
 log = logging.getLogger(__name__)
 
 OUTCOMES = ("advice_given", "referred", "resolved", "no_response", "out_of_scope")
+# how pages name them (outcome_name), for the console's catalog; referrals' outcomes too
+OUTCOME_NAMES = (
+    N_("advice given"), N_("referred"), N_("resolved"), N_("no response"), N_("out of scope"), N_("helped"),
+    N_("not helped"), N_("not contacted"),
+)  # fmt: skip
 
 
 def csrf_token(request: Request) -> str:
@@ -65,7 +71,14 @@ async def current_account(request: Request):
 
 
 def page(request: Request, name: str, context: dict, status: int = 200) -> Response:
-    return TEMPLATES.TemplateResponse(request, name, {**context, "csrf": csrf_token(request)}, status_code=status)
+    user = context.get("user")
+    language = user.console_language if user else from_accept_language(request.headers.get("accept-language", ""))
+    strings = interface_strings(language)
+    interface = {"gettext": strings.gettext, "ngettext": strings.ngettext, "_": strings.gettext,
+                 "console_language": language}  # fmt: skip
+    return TEMPLATES.TemplateResponse(
+        request, name, {**context, **interface, "csrf": csrf_token(request)}, status_code=status
+    )
 
 
 def to_login() -> RedirectResponse:
@@ -73,7 +86,7 @@ def to_login() -> RedirectResponse:
 
 
 def forbidden(request: Request) -> Response:
-    return page(request, "console/error.html", {"message": "You cannot open this case."}, status=403)
+    return page(request, "console/error.html", {"message": N_("You cannot open this case.")}, status=403)
 
 
 async def login_form(request: Request) -> Response:
@@ -83,13 +96,17 @@ async def login_form(request: Request) -> Response:
 async def login(request: Request) -> Response:
     form = await form_with_csrf(request)
     if form is None:
-        return page(request, "console/login.html", {"error": "The form expired. Please try again."}, status=400)
+        return page(request, "console/login.html", {"error": N_("The form expired. Please try again.")}, status=400)
     try:
         user = await to_thread.run_sync(
             authenticate, sessions_of(request), str(form.get("username", "")), str(form.get("password", ""))
         )
     except LoginRefused as refused:
-        message = "Too many failed attempts: try again in 15 minutes." if refused.locked else "Wrong user or password."
+        message = (
+            N_("Too many failed attempts: try again in 15 minutes.")
+            if refused.locked
+            else N_("Wrong user or password.")
+        )
         log.info("console login refused (locked: %s)", refused.locked)
         return page(request, "console/login.html", {"error": message}, status=401)
     request.session.clear()  # a fresh session on login: no fixation
@@ -161,7 +178,7 @@ async def _statistics_request(request: Request):
     if user is None:
         return None, None, None, to_login()
     if not access.access_statistics(user):
-        refusal = page(request, "console/error.html", {"message": "Statistics are for supervisors."}, status=403)
+        refusal = page(request, "console/error.html", {"message": N_("Statistics are for supervisors.")}, status=403)
         return None, None, None, refusal
     profile = request.app.state.helpline.profile
     period = stats.Period.from_params(request.query_params, profile.hours.timezone, request.app.state.helpline.clock())
@@ -215,7 +232,7 @@ async def case_list(request: Request) -> Response:
     if user is None:
         return to_login()
     if not access.access_queue(user):
-        return page(request, "console/error.html", {"message": "Cases are for lawyers."}, status=403)
+        return page(request, "console/error.html", {"message": N_("Cases are for lawyers.")}, status=403)
     helpline = request.app.state.helpline
     query = search.CaseQuery.from_params(request.query_params)
     found = await to_thread.run_sync(
@@ -240,7 +257,7 @@ async def take_next(request: Request) -> Response:
     if user is None:
         return to_login()
     if not access.access_queue(user):
-        return page(request, "console/error.html", {"message": "Cases are for lawyers."}, status=403)
+        return page(request, "console/error.html", {"message": N_("Cases are for lawyers.")}, status=403)
     if await form_with_csrf(request) is None:
         return Response(status_code=400)
     case_id = await to_thread.run_sync(cases.claim_next, sessions_of(request), user.id)
@@ -261,7 +278,7 @@ async def take(request: Request) -> Response:
     if await form_with_csrf(request) is None:
         return Response(status_code=400)
     if not await to_thread.run_sync(cases.claim, sessions_of(request), detail.row.id, user.id):
-        return page(request, "console/error.html", {"message": "Someone else has taken this case."}, status=409)
+        return page(request, "console/error.html", {"message": N_("Someone else has taken this case.")}, status=409)
     await tell_migrant(request.app.state, detail, "ui:case_taken")
     return RedirectResponse(f"/console/cases/{detail.row.id}", status_code=303)
 
@@ -273,7 +290,7 @@ async def _case_for(request: Request, acting: bool):
     case_id = as_id(request.path_params["case_id"])
     detail = None if case_id is None else await to_thread.run_sync(reading.case_detail, sessions_of(request), case_id)
     if detail is None:
-        return user, None, page(request, "console/error.html", {"message": "No such case."}, status=404)
+        return user, None, page(request, "console/error.html", {"message": N_("No such case.")}, status=404)
     allowed = access.access_case(user, detail, "act" if acting else "view")
     if not allowed:
         return user, detail, forbidden(request)
@@ -488,7 +505,8 @@ async def my_settings(request: Request) -> Response:
     profile = request.app.state.helpline.profile
     choices = list(dict.fromkeys(("en", *profile.languages)))
     saved = request.query_params.get("saved") == "1"
-    context = {"user": user, "choices": choices, "saved": saved, "translation_on": translator_of(request) is not None}
+    context = {"user": user, "choices": choices, "saved": saved, "translation_on": translator_of(request) is not None,
+               "console_languages": CONSOLE_LANGUAGES}  # fmt: skip
     return page(request, "console/me.html", context)
 
 
@@ -505,7 +523,9 @@ async def save_my_settings(request: Request) -> Response:
     reads = [code for code in form.getlist("reads") if code in allowed]
     if first in allowed:
         reads = [first, *reads]
-    await to_thread.run_sync(set_reading_languages, sessions_of(request), user.id, reads)
+    interface = str(form.get("console_language", ""))
+    chosen = interface if interface in CONSOLE_LANGUAGES else None
+    await to_thread.run_sync(set_languages, sessions_of(request), user.id, reads, chosen)
     return RedirectResponse("/console/me?saved=1", status_code=303)
 
 
@@ -525,11 +545,11 @@ async def transfer(request: Request) -> Response:
         return refusal
     to_lawyer = as_id(form.get("lawyer", ""))
     if to_lawyer is None:
-        return page(request, "console/error.html", {"message": "Choose a lawyer."}, status=400)
+        return page(request, "console/error.html", {"message": N_("Choose a lawyer.")}, status=400)
     try:
         moved = await to_thread.run_sync(cases.transfer, sessions_of(request), detail.row.id, user.id, to_lawyer)
     except cases.NotALawyer:
-        return page(request, "console/error.html", {"message": "A case goes only to a lawyer."}, status=422)
+        return page(request, "console/error.html", {"message": N_("A case goes only to a lawyer.")}, status=422)
     if moved:
         await tell_migrant(request.app.state, detail, "ui:case_transferred")
     return RedirectResponse("/console" if moved else f"/console/cases/{detail.row.id}", status_code=303)
@@ -550,7 +570,7 @@ async def close(request: Request) -> Response:
         return refusal
     outcome = str(form.get("outcome", ""))
     if outcome not in OUTCOMES:
-        return page(request, "console/error.html", {"message": "Choose an outcome."}, status=422)
+        return page(request, "console/error.html", {"message": N_("Choose an outcome.")}, status=422)
     false_alarm = detail.row.priority == 0 and form.get("false_alarm") == "1"
     if await to_thread.run_sync(cases.close, sessions_of(request), detail.row.id, user.id, outcome, false_alarm):
         await tell_migrant(request.app.state, detail, "ui:case_closed")
@@ -567,7 +587,7 @@ async def refer(request: Request) -> Response:
     helpline = request.app.state.helpline
     service = next((s for s in helpline.content.services if s.id == str(form.get("service", ""))), None)
     if service is None:
-        return page(request, "console/error.html", {"message": "Choose a service from the directory."}, status=422)
+        return page(request, "console/error.html", {"message": N_("Choose a service from the directory.")}, status=422)
     follow_up = dt.timedelta(days=helpline.profile.referral_follow_up_days)
     await to_thread.run_sync(
         referrals.refer, sessions_of(request), detail.row.id, user.id, service.id, service.name,
@@ -590,7 +610,7 @@ async def to_partner(request: Request) -> Response:
     profile = request.app.state.helpline.profile
     chosen = str(form.get("organization", ""))
     if chosen not in {org.id for org in profile.organizations}:
-        return page(request, "console/error.html", {"message": "Choose a partner organisation."}, status=422)
+        return page(request, "console/error.html", {"message": N_("Choose a partner organisation.")}, status=422)
     # the first organisation is stored as None, like cases routed to it
     organization = None if chosen == profile.organization(None).id else chosen
     await to_thread.run_sync(cases.send_to_organization, sessions_of(request), detail.row.id, user.id, organization)

@@ -145,6 +145,7 @@ class Lawyer(Base):
     topics: Mapped[str] = mapped_column(String(128), default="")  # comma-separated; empty = all
     # the languages the user reads, first the one machine translations are made into; empty: English
     reads: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    console_language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     # the partner organisation the user works for (a profile organisation id); None: the first one
     organization: Mapped[str | None] = mapped_column(String(64))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)

@@ -6,6 +6,10 @@ from babel.dates import format_datetime
 from starlette.templating import Jinja2Templates
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+TEMPLATES.env.add_extension("jinja2.ext.i18n")
+# English until a page gives its user's catalog (bot.console.language): old-style gettext, so that
+# {% trans %} fills in its variables and autoescaping applies to every translated string
+TEMPLATES.env.install_null_translations(newstyle=False)
 
 ENGLISH = Locale("en")
 
@@ -38,3 +42,16 @@ def outcome_name(outcome: str | None) -> str:
 TEMPLATES.env.filters["outcome_name"] = outcome_name
 # also callable by name, for macros that are given the labelling function
 TEMPLATES.env.globals.update(language_name=language_name, intent_name=intent_name, outcome_name=outcome_name)
+
+
+def native_language_name(code: str | None) -> str:
+    """'ru' -> 'русский': a language named as its own speakers name it, for choosing it."""
+    from babel import Locale
+
+    try:
+        return Locale.parse(code or "").get_display_name() or code or "—"
+    except (ValueError, TypeError):
+        return code or "—"
+
+
+TEMPLATES.env.filters["native_language_name"] = native_language_name
