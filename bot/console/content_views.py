@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from bot.cases.actions import audit
+from bot.console.language import N_
 from bot.content.check import check
 from bot.content.editing import EditError, add_examples, save_source, save_translation
 from bot.dialogue import ANSWER_THRESHOLD
@@ -27,13 +28,15 @@ from .views import current_account, form_with_csrf, page, sessions_of, to_login
 
 WHATSAPP_BODY_LIMIT = 1024
 
+NOT_SERVED = N_("Choose a language the helpline serves.")
+
 
 async def _editor(request: Request):
     user = await current_account(request)
     if user is None:
         return None, to_login()
     if not access.access_content(user):
-        return user, page(request, "console/error.html", {"message": "These pages are for editors."}, status=403)
+        return user, page(request, "console/error.html", {"message": N_("These pages are for editors.")}, status=403)
     return user, None
 
 
@@ -102,7 +105,7 @@ async def answer_form(request: Request) -> Response:
     helpline = request.app.state.helpline
     context = request.path_params["context"]
     if context not in helpline.answers.source:
-        return page(request, "console/error.html", {"message": "No such text."}, status=404)
+        return page(request, "console/error.html", {"message": N_("No such text.")}, status=404)
     language = request.query_params.get("language", "ru")
     translation = helpline.answers.translations.get(language, {}).get(context)
     preview = helpline.text(context, language) if language in helpline.profile.languages else ""
@@ -130,7 +133,9 @@ async def save_answer(request: Request) -> Response:
         return refusal
     context, language = request.path_params["context"], str(form.get("language", ""))
     if language not in request.app.state.helpline.profile.languages:
-        return page(request, "console/error.html", {"message": "Choose a language the helpline serves."}, status=422)
+        return page(
+            request, "console/error.html", {"message": N_("Choose a language the helpline serves.")}, status=422
+        )
     text = str(form.get("text", "")).replace("\r\n", "\n").strip()
     paths = Paths.default()
     try:
@@ -183,7 +188,9 @@ async def add_example(request: Request) -> Response:
         return refusal
     language, intent = str(form.get("language", "")), str(form.get("intent", ""))
     if language not in request.app.state.helpline.profile.languages:
-        return page(request, "console/error.html", {"message": "Choose a language the helpline serves."}, status=422)
+        return page(
+            request, "console/error.html", {"message": N_("Choose a language the helpline serves.")}, status=422
+        )
     texts = str(form.get("texts", "")).splitlines()
     message_id = str(form.get("message", ""))
     if intent == "out_of_scope" and message_id.isdigit():

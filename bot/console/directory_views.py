@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from bot import agencies
+from bot.console.language import N_
 from bot.directory import editing, hsds
 from bot.paths import Paths
 
@@ -46,7 +47,7 @@ async def directory_list(request: Request) -> Response:
 
 
 def _no_register(request: Request) -> Response:
-    return page(request, "console/error.html", {"message": "This helpline keeps no agency register."}, status=404)
+    return page(request, "console/error.html", {"message": N_("This helpline keeps no agency register.")}, status=404)
 
 
 def _record_of(paths: Paths, profile_id: str, service_id: str) -> dict | None:
@@ -62,7 +63,7 @@ async def service_form(request: Request) -> Response:
         _record_of, Paths.default(), helpline.profile.id, request.path_params["service_id"]
     )
     if record is None:
-        return page(request, "console/error.html", {"message": "No such service."}, status=404)
+        return page(request, "console/error.html", {"message": N_("No such service.")}, status=404)
     service = next(s for s in helpline.content.services if s.id == record["id"])
     context = {
         "user": user,
@@ -90,7 +91,7 @@ async def save_service(request: Request) -> Response:
     service_id = request.path_params["service_id"]
     status = str(form.get("status", "active"))
     if status not in STATUSES:
-        return page(request, "console/error.html", {"message": "Choose a status."}, status=422)
+        return page(request, "console/error.html", {"message": N_("Choose a status.")}, status=422)
     edit = editing.ServiceEdit(
         name=str(form.get("name", "")).strip(),
         description=str(form.get("description", "")).strip(),

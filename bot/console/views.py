@@ -28,7 +28,7 @@ from bot.media import service as media_service
 from bot.media import store as media
 from bot.store.models import as_id
 from bot.translation import TranslationUnavailable
-from bot.web.templates import TEMPLATES, intent_name, language_name, local_time
+from bot.web.templates import TEMPLATES, intent_name, language_name, local_time, outcome_name
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ OUTCOMES = ("advice_given", "referred", "resolved", "no_response", "out_of_scope
 # how pages name them (outcome_name), for the console's catalog; referrals' outcomes too
 OUTCOME_NAMES = (
     N_("advice given"), N_("referred"), N_("resolved"), N_("no response"), N_("out of scope"), N_("helped"),
-    N_("not helped"), N_("not contacted"),
+    N_("not helped"), N_("not contacted"), N_("waiting"),
 )  # fmt: skip
 
 
@@ -75,7 +75,8 @@ def page(request: Request, name: str, context: dict, status: int = 200) -> Respo
     language = user.console_language if user else from_accept_language(request.headers.get("accept-language", ""))
     strings = interface_strings(language)
     interface = {"gettext": strings.gettext, "ngettext": strings.ngettext, "_": strings.gettext,
-                 "console_language": language}  # fmt: skip
+                 "console_language": language,
+                 "outcome_label": lambda code: strings.gettext(outcome_name(code))}  # fmt: skip
     return TEMPLATES.TemplateResponse(
         request, name, {**context, **interface, "csrf": csrf_token(request)}, status_code=status
     )

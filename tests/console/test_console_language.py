@@ -72,3 +72,18 @@ def test_every_console_catalog_is_complete_and_keeps_its_placeholders(language):
     for msgid in wanted:
         found = translated[msgid].string
         assert sorted(re.findall(r"%\(\w+\)s", found)) == sorted(re.findall(r"%\(\w+\)s", msgid)), (language, msgid)
+
+
+async def test_the_statistics_and_the_editors_pages_speak_their_users_language(setup, sessions):
+    _, client, _ = setup
+    create_user(sessions, "boss", "Boss", "supervisor", PASSWORD, [], [])
+    create_user(sessions, "eda", "Eda", "editor", PASSWORD, [], [])
+    for username, language, path, msgid in (
+        ("boss", "ru", "/console/stats", "Cases opened"),
+        ("eda", "vi", "/console/content", "Add training examples"),
+    ):
+        await log_in(client, username)
+        settings = await client.get("/console/me")
+        await client.post("/console/me", data={"csrf": csrf_of(settings.text), "console_language": language})
+        page = (await client.get(path)).text
+        assert reviewed(language, msgid) in page and msgid not in page, (username, path)
