@@ -20,7 +20,7 @@ from bot.channels.delivery import SendError, Sent, deliver
 from bot.channels.shapes import MAX_ID_CHARS, storable
 from bot.channels.text import shorten, split_message
 from bot.helpline import Helpline, Inbound, Reply
-from bot.media.fetching import MAX_MEDIA_BYTES, Fetched, MediaTooLarge, MediaUnavailable
+from bot.media.fetching import MAX_WHATSAPP_MEDIA_BYTES, Fetched, MediaTooLarge, MediaUnavailable
 from bot.store import actions
 
 log = logging.getLogger(__name__)
@@ -243,8 +243,8 @@ class WhatsAppChannel(Channel):
                 raise MediaUnavailable(f"whatsapp: media id HTTP {described.status_code}")
             info = described.json()
             size = info.get("file_size")
-            if isinstance(size, int) and size > MAX_MEDIA_BYTES:
-                raise MediaTooLarge(size)
+            if isinstance(size, int) and size > MAX_WHATSAPP_MEDIA_BYTES:
+                raise MediaTooLarge(size, MAX_WHATSAPP_MEDIA_BYTES)
             url, content_type = info.get("url"), info.get("mime_type")
             if not isinstance(url, str) or not url.startswith(("https://", "http://")):
                 raise MediaUnavailable("whatsapp: no media URL")
@@ -255,8 +255,8 @@ class WhatsAppChannel(Channel):
                     raise MediaUnavailable(f"whatsapp: media download HTTP {download.status_code}")
                 async for chunk in download.aiter_bytes():
                     data.extend(chunk)
-                    if len(data) > MAX_MEDIA_BYTES:
-                        raise MediaTooLarge(None)
+                    if len(data) > MAX_WHATSAPP_MEDIA_BYTES:
+                        raise MediaTooLarge(None, MAX_WHATSAPP_MEDIA_BYTES)
         except (httpx.HTTPError, ValueError, AttributeError) as error:
             raise MediaUnavailable(f"whatsapp: {type(error).__name__}") from error
         kind = content_type.split(";")[0].strip() if isinstance(content_type, str) else "application/octet-stream"

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-# The Bot API serves files up to 20 MB to bots; the Cloud API accepts up to 100 MB documents and
-# 16 MB audio and video. Above this a file is recorded as too large, never held in memory.
-MAX_MEDIA_BYTES = 20 * 1024 * 1024
+# The platforms' own limits: the Bot API serves bots files up to 20 MB; the Cloud API takes
+# documents up to 100 MB (audio and video up to 16 MB, images 5 MB). Above its channel's limit a
+# file is recorded as too large and never held in memory.
+MAX_MEDIA_BYTES = 20 * 1024 * 1024  # Telegram
+MAX_WHATSAPP_MEDIA_BYTES = 100 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -22,8 +24,8 @@ class MediaUnavailable(Exception):
 
 
 class MediaTooLarge(Exception):
-    def __init__(self, size: int | None):
-        super().__init__(f"larger than {MAX_MEDIA_BYTES} bytes" + (f" ({size})" if size else ""))
+    def __init__(self, size: int | None, limit: int = MAX_MEDIA_BYTES):
+        super().__init__(f"larger than {limit} bytes" + (f" ({size})" if size else ""))
         self.size = size
 
 
