@@ -322,7 +322,7 @@ async def case_page(request: Request) -> Response:
     can_act = access.access_case(user, detail, "act")
     case_referrals = await to_thread.run_sync(referrals.of_case, sessions_of(request), detail.row.id)
     related = await to_thread.run_sync(search.of_conversation, sessions_of(request), detail.conversation_id)
-    this_case = next(item for item in related if item.detail.row.id == detail.row.id)
+    this_case = next((item for item in related if item.detail.row.id == detail.row.id), None)
     earlier = [
         (item, access.access_case(user, item.detail, "view")) for item in related if item.detail.row.id != detail.row.id
     ]

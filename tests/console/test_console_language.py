@@ -87,3 +87,5 @@ async def test_the_statistics_and_the_editors_pages_speak_their_users_language(s
         await client.post("/console/me", data={"csrf": csrf_of(settings.text), "console_language": language})
         page = (await client.get(path)).text
         assert reviewed(language, msgid) in page and msgid not in page, (username, path)
+        if path == "/console/stats":  # inside the page's macros too
+            assert reviewed(language, "target %(minutes)s min") % {"minutes": 15} in page
