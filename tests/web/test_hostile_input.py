@@ -59,3 +59,24 @@ async def test_fuzzed_chat_requests_never_answer_5xx(client, session, text, extr
     payload = json.dumps({"session": session, "text": text, "language_hint": extra}).encode()
     response = await client.post("/api/chat", content=payload)
     assert response.status_code < 500
+
+
+HEADER = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=70)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    session=HEADER,
+    hint=HEADER,
+    data=st.binary(max_size=2048),
+    declared=st.one_of(HEADER, st.sampled_from(["image/png", "audio/webm", "application/pdf", "video/webm"])),
+    name=st.text(max_size=40).filter(lambda n: "\x00" not in n),
+)
+async def test_fuzzed_uploads_and_history_requests_never_answer_5xx(client, session, hint, data, declared, name):
+    headers = {"X-Chat-Session": session, "X-Language-Hint": hint}
+    upload = await client.post(
+        "/api/chat/upload", headers=headers, files={"file": (name or "f", data, declared or "x/y")}
+    )
+    assert upload.status_code < 500
+    history = await client.get("/api/chat/history", headers={"X-Chat-Session": session})
+    assert history.status_code < 500
