@@ -16,8 +16,8 @@ DEFAULT_RETENTION_DAYS = 180
 def erase_conversation(session: Session, conversation_id: int, reason: str) -> None:
     """The one erasure path (/delete, a case closing after it, retention): messages with their media
     (the files too) and translations, the sender id, where the migrant is, case summaries, call-back
-    numbers and lawyers' notes go; the anonymous case records stay for the statistics, and an audit entry says what was
-    erased, when and why."""
+    numbers and lawyers' notes go; the anonymous case records stay for the statistics, and an audit
+    entry says what was erased, when and why."""
     case_ids = select(Case.id).where(Case.conversation_id == conversation_id)
     notes = session.execute(delete(CaseNote).where(CaseNote.case_id.in_(case_ids))).rowcount
     message_ids = select(Message.id).where(Message.conversation_id == conversation_id)

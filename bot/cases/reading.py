@@ -85,6 +85,29 @@ def queue(sessions: sessionmaker[Session], organization: str | None = EVERY_ORGA
         return [_row(case, lawyer, now) for case, lawyer in rows]
 
 
+def holders_of(session: Session, conversation_ids: set[int]) -> dict[int, frozenset[int]]:
+    """Who holds an open case of each conversation: they may read its earlier cases."""
+    if not conversation_ids:
+        return {}
+    rows = session.execute(
+        select(Case.conversation_id, Case.lawyer_id).where(
+            Case.conversation_id.in_(conversation_ids), Case.status == "assigned", Case.lawyer_id.is_not(None)
+        )
+    )
+    held: dict[int, set[int]] = {}
+    for conversation_id, lawyer_id in rows:
+        held.setdefault(conversation_id, set()).add(lawyer_id)
+    return {conversation_id: frozenset(ids) for conversation_id, ids in held.items()}
+
+
+def detail_of(
+    case: Case, lawyer: Lawyer | None, conversation: Conversation, holders: frozenset[int], now: dt.datetime
+) -> CaseDetail:
+    return CaseDetail(_row(case, lawyer, now), conversation.id, conversation.sender, case.lawyer_id,
+                      case.callback_phone, conversation.erase_requested, conversation.country, conversation.region,
+                      holders)  # fmt: skip
+
+
 def case_detail(sessions: sessionmaker[Session], case_id: int) -> CaseDetail | None:
     with sessions() as session:
         found = session.execute(
@@ -96,14 +119,8 @@ def case_detail(sessions: sessionmaker[Session], case_id: int) -> CaseDetail | N
         if found is None:
             return None
         case, lawyer, conversation = found
-        holders = session.scalars(
-            select(Case.lawyer_id).where(
-                Case.conversation_id == conversation.id, Case.status == "assigned", Case.lawyer_id.is_not(None)
-            )
-        ).all()
-        return CaseDetail(_row(case, lawyer, utcnow()), conversation.id, conversation.sender, case.lawyer_id,
-                          case.callback_phone, conversation.erase_requested, conversation.country,
-                          conversation.region, frozenset(holders))  # fmt: skip
+        holders = holders_of(session, {conversation.id}).get(conversation.id, frozenset())
+        return detail_of(case, lawyer, conversation, holders, utcnow())
 
 
 def transcript(sessions: sessionmaker[Session], conversation_id: int, after: int = 0) -> list[Line]:

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from bot.cases.reading import EVERY_ORGANIZATION, CaseDetail, _row
+from bot.cases.calendar import day_param, day_start
+from bot.cases.reading import EVERY_ORGANIZATION, CaseDetail, detail_of, holders_of
 from bot.store.models import Case, Conversation, Lawyer, Message, utcnow
 
 STATES = {"open": ("waiting", "assigned"), "closed": ("closed",), "all": ("waiting", "assigned", "closed")}
@@ -33,13 +34,6 @@ class CaseQuery:
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> CaseQuery:
         """From a search form's query string; a value that means nothing is ignored, never an error."""
-
-        def day(name: str) -> dt.date | None:
-            try:
-                return dt.date.fromisoformat(params.get(name, "")[:10])
-            except ValueError:
-                return None
-
         state = params.get("state", "all")
         return cls(
             words=" ".join(params.get("q", "").split())[:100],
@@ -47,8 +41,8 @@ class CaseQuery:
             intent=params.get("intent", "")[:64],
             outcome=params.get("outcome", "")[:32],
             state=state if state in STATES else "all",
-            since=day("from"),
-            until=day("to"),
+            since=day_param(params, "from"),
+            until=day_param(params, "to"),
         )
 
     def is_empty(self) -> bool:
@@ -65,10 +59,6 @@ class Found:
     outcome: str | None
     closed_by: str | None
     false_alarm: bool | None
-
-
-def _day_start(day: dt.date, timezone: ZoneInfo) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=timezone)
 
 
 def _like(words: str) -> str:
@@ -98,9 +88,9 @@ def search(
     if query.outcome:
         conditions.append(Case.outcome == query.outcome)
     if query.since:
-        conditions.append(Case.created_at >= _day_start(query.since, timezone))
+        conditions.append(Case.created_at >= day_start(query.since, timezone))
     if query.until:
-        conditions.append(Case.created_at < _day_start(query.until + dt.timedelta(days=1), timezone))
+        conditions.append(Case.created_at < day_start(query.until + dt.timedelta(days=1), timezone))
     if query.words:
         pattern = _like(query.words)
         said = exists().where(Message.conversation_id == Case.conversation_id, Message.text.ilike(pattern, escape="\\"))
@@ -116,20 +106,10 @@ def search(
             .order_by(Case.created_at.desc(), Case.id.desc())
             .limit(MAX_RESULTS)
         ).all()
-        holders = _holders(session, {conversation.id for _, _, conversation, _ in rows})
+        holders = holders_of(session, {conversation.id for _, _, conversation, _ in rows})
         return [
             Found(
-                CaseDetail(
-                    _row(case, lawyer, now),
-                    conversation.id,
-                    conversation.sender,
-                    case.lawyer_id,
-                    case.callback_phone,
-                    conversation.erase_requested,
-                    conversation.country,
-                    conversation.region,
-                    holders.get(conversation.id, frozenset()),
-                ),
+                detail_of(case, lawyer, conversation, holders.get(conversation.id, frozenset()), now),
                 case.created_at,
                 case.closed_at,
                 case.outcome,
@@ -138,21 +118,6 @@ def search(
             )  # fmt: skip
             for case, lawyer, conversation, closed_by in rows
         ]
-
-
-def _holders(session: Session, conversation_ids: set[int]) -> dict[int, frozenset[int]]:
-    """Who holds an open case of each conversation: they may read its earlier cases."""
-    if not conversation_ids:
-        return {}
-    rows = session.execute(
-        select(Case.conversation_id, Case.lawyer_id).where(
-            Case.conversation_id.in_(conversation_ids), Case.status == "assigned", Case.lawyer_id.is_not(None)
-        )
-    )
-    held: dict[int, set[int]] = {}
-    for conversation_id, lawyer_id in rows:
-        held.setdefault(conversation_id, set()).add(lawyer_id)
-    return {conversation_id: frozenset(ids) for conversation_id, ids in held.items()}
 
 
 def of_conversation(sessions: sessionmaker[Session], conversation_id: int) -> list[Found]:

@@ -3,6 +3,7 @@ the targets, outcomes, false alarms, who closed what, and how often the bot's an
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import io
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from bot.cases.calendar import day_param, day_start
 from bot.cases.reading import EVERY_ORGANIZATION
 from bot.store.models import Case, Conversation, Lawyer, Message, utcnow
 
@@ -35,15 +37,8 @@ class Period:
     def from_params(cls, params: Mapping[str, str], timezone: ZoneInfo, now: dt.datetime) -> Period:
         """From the page's ``from`` and ``to`` (YYYY-MM-DD); the last 30 days when absent or invalid."""
         today = now.astimezone(timezone).date()
-
-        def day(name: str) -> dt.date | None:
-            try:
-                return dt.date.fromisoformat(params.get(name, "")[:10])
-            except ValueError:
-                return None
-
-        until = day("to") or today
-        since = day("from") or until - dt.timedelta(days=29)
+        until = day_param(params, "to") or today
+        since = day_param(params, "from") or until - dt.timedelta(days=29)
         if since > until:
             since, until = until, since
         since = max(since, until - dt.timedelta(days=MAX_PERIOD_DAYS - 1))
@@ -51,11 +46,11 @@ class Period:
 
     @property
     def start(self) -> dt.datetime:
-        return dt.datetime.combine(self.since, dt.time(), tzinfo=self.timezone)
+        return day_start(self.since, self.timezone)
 
     @property
     def end(self) -> dt.datetime:
-        return dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time(), tzinfo=self.timezone)
+        return day_start(self.until + dt.timedelta(days=1), self.timezone)
 
     def local(self, moment: dt.datetime) -> dt.datetime:
         return moment.astimezone(self.timezone)
@@ -171,11 +166,17 @@ def _feedback(session: Session, period: Period) -> list[tuple[str, str, bool]]:
         )
         .order_by(Message.id)
     ).all()
+    by_conversation: dict[int, list] = {}
+    reply_ids: dict[int, list[int]] = {}
+    for reply in replies:  # in id order, so each conversation's lists are too
+        by_conversation.setdefault(reply.conversation_id, []).append(reply)
+        reply_ids.setdefault(reply.conversation_id, []).append(reply.id)
     found = []
     for answer in answers:
-        before = [r for r in replies if r.conversation_id == answer.conversation_id and r.id < answer.id]
-        if before:
-            found.append((before[-1].intent, before[-1].language or "?", FEEDBACK[answer.text]))
+        position = bisect.bisect_left(reply_ids.get(answer.conversation_id, []), answer.id)
+        if position:
+            asked = by_conversation[answer.conversation_id][position - 1]
+            found.append((asked.intent, asked.language or "?", FEEDBACK[answer.text]))
     return found
 
 

@@ -331,12 +331,7 @@ async def case_page(request: Request) -> Response:
         for org in helpline.profile.organizations
         if org.id != helpline.profile.organization(detail.row.organization).id
     ]
-    translator = translator_of(request)
-    translated = (
-        await translations.translate_lines(sessions_of(request), translator, lines, user.reading_language, user.reads)
-        if translator is not None
-        else {}
-    )
+    translated = await _translated(request, user, lines)
     transcriber = getattr(request.app.state, "transcriber", None)
     heard = (
         await media_service.transcribe_lines(
@@ -346,7 +341,7 @@ async def case_page(request: Request) -> Response:
         else {}
     )
     context = {"user": user, "case": detail, "lines": lines, "outcomes": OUTCOMES, "canned": canned,
-               "translation_on": translator is not None, "translated": translated,
+               "translation_on": translator_of(request) is not None, "translated": translated,
                "transcription_on": transcriber is not None, "heard": heard,
                "reply_language": detail.row.written_in or detail.row.language,
                "can_act": can_act, "notes": case_notes, "colleagues": others, "referrals": case_referrals,
@@ -401,12 +396,7 @@ async def case_messages(request: Request) -> Response:
     if after is None:
         return JSONResponse({"error": "after must be a message id"}, status_code=400)
     lines = await to_thread.run_sync(reading.transcript, sessions_of(request), detail.conversation_id, after)
-    translator = translator_of(request)
-    translated = (
-        await translations.translate_lines(sessions_of(request), translator, lines, user.reading_language, user.reads)
-        if translator is not None
-        else {}
-    )
+    translated = await _translated(request, user, lines)
     return JSONResponse(
         {
             "status": detail.row.status,
@@ -621,6 +611,16 @@ async def to_partner(request: Request) -> Response:
 def translator_of(request: Request):
     """The self-hosted translation engine, or None when TRANSLATION_URL is not set."""
     return getattr(request.app.state, "translator", None)
+
+
+async def _translated(request: Request, user, lines) -> dict[int, str | None]:
+    """The migrant's messages in the user's reading language, when translation is on."""
+    translator = translator_of(request)
+    if translator is None:
+        return {}
+    return await translations.translate_lines(
+        sessions_of(request), translator, lines, user.reading_language, user.reads
+    )
 
 
 def _audit(sessions, action: str, case_id: int, lawyer_id: int) -> None:

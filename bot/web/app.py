@@ -107,6 +107,9 @@ def preferred_language(accept_language: str, served: tuple[str, ...], default: s
     return default
 
 
+# stored, deliberately not answered (flooding after the rate-limit notice, a redelivery)
+SILENT = {"reply": None, "action": "silent", "buttons": []}
+
 CHAT_PAGE_LABELS = (
     "new_conversation", "new_conversation_confirm", "send", "message_label", "chat_offline", "attach", "record_voice",
     "stop_recording", "microphone_refused", "media_photo", "media_document", "media_voice",
@@ -141,7 +144,7 @@ async def chat_api(request: Request) -> JSONResponse:
         return JSONResponse({"error": error.message}, status_code=error.status)
     reply = await request.app.state.helpline.handle(inbound)
     if reply is None:  # stored, deliberately not answered (flooding after the rate-limit notice)
-        return JSONResponse({"reply": None, "action": "silent", "buttons": []})
+        return JSONResponse(SILENT)
     timing = ", ".join(f"{stage};dur={seconds * 1000:.2f}" for stage, seconds in reply.timings.items())
     return JSONResponse(reply.as_json(), headers={"Server-Timing": timing} if timing else None)
 
@@ -190,13 +193,13 @@ async def chat_upload(request: Request) -> JSONResponse:
     inbound = Inbound("web", session, storable(text), hint, None, accepted.media_type, "upload")
     stored = await helpline.receive(inbound)
     if stored is None:
-        return JSONResponse({"reply": None, "action": "silent", "buttons": []})
+        return JSONResponse(SILENT)
     name = (filename or "").replace("/", "_")[-120:] or None
     kept = media_store.MediaFile("stored", accepted.content_type, len(data), name, data)
     await to_thread.run_sync(media_store.save, helpline.sessions, stored.message_id, kept)
     reply = await helpline.answer(inbound, stored)
     if reply is None:
-        return JSONResponse({"reply": None, "action": "silent", "buttons": []})
+        return JSONResponse(SILENT)
     return JSONResponse(reply.as_json())
 
 

@@ -34,17 +34,24 @@ def take_next(client) -> str:
     return client.post("/console/take-next", data={"csrf": csrf}).headers["location"]
 
 
+def lawyer_on_telegram_case(url, fake_bot, messages, language) -> tuple[httpx.Client, str]:
+    """The migrant sends ``messages`` (update id, text or None, attachment fields) and asks for a
+    lawyer; a lawyer logs in and takes the case: their client and the case page's URL."""
+    for update_id, text, attachment in messages:
+        post(url, update(update_id, text, language_code=language, **attachment))
+    post(url, update(messages[-1][0] + 1, "/lawyer", language_code=language))
+    wait_for(lambda: len(fake_bot.sent()) >= len(messages) + 1)
+    lawyer = console_client(url)
+    return lawyer, take_next(lawyer)
+
+
 def test_a_telegram_voice_note_is_fetched_once_and_only_for_the_case(content, sessions, fake_bot):
     fake_bot.files["VOICE-FILE-1"] = ("voice/file_1.oga", OGG)
     create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
     create_user(sessions, "bek", "Bek", "lawyer", PASSWORD, [], [])
     voice = {"file_id": "VOICE-FILE-1", "file_unique_id": "u1", "duration": 7}
     with helpline_server(content, sessions, channel_env(fake_bot)) as (url, _):
-        post(url, update(30, None, language_code="ky", voice=voice))
-        post(url, update(31, "/lawyer", language_code="ky"))
-        wait_for(lambda: len(fake_bot.sent()) >= 2)
-        lawyer = console_client(url)
-        case_url = take_next(lawyer)
+        lawyer, case_url = lawyer_on_telegram_case(url, fake_bot, [(30, None, {"voice": voice})], "ky")
         page = lawyer.get(case_url).text
         media_url = re.search(r'<audio class="media" controls preload="metadata" src="([^"]+)"', page).group(1)
 
@@ -87,11 +94,7 @@ def test_a_file_too_large_for_the_platform_is_said_to_be_so_and_not_asked_for_ag
     create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
     video = {"file_id": "HUGE", "file_unique_id": "u2", "duration": 60, "width": 640, "height": 480}
     with helpline_server(content, sessions, channel_env(fake_bot)) as (url, _):
-        post(url, update(40, None, language_code="ru", video=video))
-        post(url, update(41, "/lawyer", language_code="ru"))
-        wait_for(lambda: len(fake_bot.sent()) >= 2)
-        lawyer = console_client(url)
-        case_url = take_next(lawyer)
+        lawyer, case_url = lawyer_on_telegram_case(url, fake_bot, [(40, None, {"video": video})], "ru")
         media_url = re.search(r'src="(/console/cases/\d+/media/\d+)"', lawyer.get(case_url).text).group(1)
         assert lawyer.get(media_url).status_code == 413
         assert "too large" in lawyer.get(case_url).text
@@ -104,11 +107,7 @@ def test_a_file_the_platform_will_not_give_is_a_502_and_tried_again_later(conten
     create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
     document = {"file_id": "GONE", "file_unique_id": "u3", "file_name": "contract.pdf"}
     with helpline_server(content, sessions, channel_env(fake_bot)) as (url, _):
-        post(url, update(50, None, language_code="ru", document=document))
-        post(url, update(51, "/lawyer", language_code="ru"))
-        wait_for(lambda: len(fake_bot.sent()) >= 2)
-        lawyer = console_client(url)
-        case_url = take_next(lawyer)
+        lawyer, case_url = lawyer_on_telegram_case(url, fake_bot, [(50, None, {"document": document})], "ru")
         media_url = re.search(r'href="(/console/cases/\d+/media/\d+)"', lawyer.get(case_url).text).group(1)
         assert lawyer.get(media_url).status_code == 502
         fake_bot.files["GONE"] = ("documents/contract.pdf", b"%PDF-1.7 contract")
@@ -129,12 +128,8 @@ def test_a_voice_note_is_transcribed_once_by_the_configured_engine(content, sess
         monkeypatch.setenv("TRANSCRIPTION_URL", engine_url)
         voice = {"file_id": "VOICE-KY2", "file_unique_id": "u9", "duration": 5}
         with helpline_server(content, sessions, channel_env(fake_bot)) as (url, _):
-            post(url, update(70, "менин визам бүтүп жатат", language_code="ky"))
-            post(url, update(71, None, language_code="ky", voice=voice))
-            post(url, update(72, "/lawyer", language_code="ky"))
-            wait_for(lambda: len(fake_bot.sent()) >= 3)
-            lawyer = console_client(url)
-            case_url = take_next(lawyer)
+            messages = [(70, "менин визам бүтүп жатат", {}), (71, None, {"voice": voice})]
+            lawyer, case_url = lawyer_on_telegram_case(url, fake_bot, messages, "ky")
             assert whisper.text in lawyer.get(case_url).text
             assert whisper.text in lawyer.get(case_url).text
             lawyer.close()
@@ -153,11 +148,7 @@ def test_without_an_engine_a_voice_note_is_only_played_and_a_failing_engine_bloc
     create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
     voice = {"file_id": "VOICE-3", "file_unique_id": "u3", "duration": 5}
     with helpline_server(content, sessions, channel_env(fake_bot)) as (url, _):
-        post(url, update(80, None, language_code="ru", voice=voice))
-        post(url, update(81, "/lawyer", language_code="ru"))
-        wait_for(lambda: len(fake_bot.sent()) >= 2)
-        lawyer = console_client(url)
-        case_url = take_next(lawyer)
+        lawyer, case_url = lawyer_on_telegram_case(url, fake_bot, [(80, None, {"voice": voice})], "ru")
         assert "no transcription engine (TRANSCRIPTION_URL)" in lawyer.get(case_url).text
         lawyer.close()
     with serving(FakeWhisperServer(down=True).app()) as engine_url:
