@@ -25,7 +25,7 @@ from bot.cases import actions as cases
 from bot.cases import referrals
 from bot.cases.notices import escalation_notice, phone_number, status_notice
 from bot.cases.queue import DEFAULT_HANDLING_MINUTES, estimated_wait_minutes
-from bot.dialogue import COUNTRY_LABEL, LAWYER_BUTTON, RATE_LIMITED, Action, Button, Dialogue, Evidence, Turn
+from bot.dialogue import COUNTRY_LABEL, LAWYER_BUTTON, Action, Button, Dialogue, Evidence, Turn
 from bot.directory.cards import service_card
 from bot.directory.hsds import read_services
 from bot.directory.matching import Where, match_services
@@ -49,10 +49,6 @@ Inbound = actions.Received
 
 # Partner services shown at a time; "More services" shows the next ones.
 SERVICES_PER_PAGE = 3
-
-# More messages than this from one person in a minute get one friendly "slow down" and then
-# are stored without replies until the minute is over.
-RATE_LIMIT_PER_MINUTE = 20
 
 
 @dataclass(frozen=True)
@@ -125,7 +121,9 @@ class Content:
     def load(cls, paths: Paths) -> Content:
         profile = load_profile(paths.profile)
         answers = Answers.load(paths.locales, serve_fuzzy=profile.serve_fuzzy)
-        detector = LanguageDetector(detection_samples(paths, answers), profile.languages, profile.closest_served)
+        detector = LanguageDetector(
+            detection_samples(paths, answers), profile.languages, profile.closest_served, cache=paths.state / "cache"
+        )
         directory = paths.directory(profile.id)
         records = read_services(directory) if directory.exists() else []
         services = tuple(service_from_hsds(record, profile.hours.timezone) for record in records)
@@ -199,11 +197,16 @@ class Helpline:
 
     async def receive(self, inbound: Inbound, claimant: str | None = None) -> actions.Stored | None:
         """Commit the message (claimed by ``claimant``) before anything else happens to it; None for a duplicate."""
-        return await to_thread.run_sync(actions.record_inbound, self.sessions, inbound, claimant)
+        return await to_thread.run_sync(actions.record_inbound, self.sessions, inbound, claimant, cases.open_case_in)
 
     async def answer(self, inbound: Inbound, stored: actions.Stored, delivery: str | None = None) -> Reply | None:
         """Decide, render and store the reply to a stored message; None when it gets no reply."""
         timings: dict[str, float] = {}
+        if stored.arrival is None:  # recovered: the case and pace may have changed since it arrived
+            arrival = await to_thread.run_sync(
+                actions.arrival_of, self.sessions, stored.conversation_id, cases.open_case_in
+            )
+            stored = replace(stored, arrival=arrival)
         turn, detection = await self._understand(inbound, stored, timings)
         turn = await self._with_case(turn, inbound, stored, detection)
         if turn.referral_outcome is not None:
@@ -251,7 +254,7 @@ class Helpline:
     ) -> Turn:
         """The lawyer queue's part of the turn: silence while a lawyer has the case, the ticket
         and queue position on escalation or when asked, a callback number when one is sent."""
-        case = await to_thread.run_sync(cases.open_case_of, self.sessions, stored.conversation_id)
+        case = stored.arrival.case if stored.arrival else None
         if case is not None and turn.erase_history:  # an open case keeps what the lawyer needs
             await to_thread.run_sync(privacy.request_erasure, self.sessions, stored.conversation_id)
             # the truth about where the case stands: with a lawyer, or still waiting for one
@@ -317,19 +320,10 @@ class Helpline:
             else "",
         }
 
-    async def _over_rate_limit(self, stored: actions.Stored) -> Turn | None:
-        since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
-        count = await to_thread.run_sync(actions.recent_inbound_count, self.sessions, stored.conversation_id, since)
-        if count <= RATE_LIMIT_PER_MINUTE:
-            return None
-        told = await to_thread.run_sync(actions.last_outbound_intent, self.sessions, stored.conversation_id, since)
-        return self.dialogue.rate_limited(stored.state, already_told=told == RATE_LIMITED)
-
     async def _understand(self, inbound: Inbound, stored, timings) -> tuple[Turn, Detection | None]:
-        text, state = inbound.text, stored.state
-        limited = await self._over_rate_limit(stored)
-        if limited:
-            return limited, None
+        text, state, arrival = inbound.text, stored.state, stored.arrival
+        if arrival is not None and arrival.over_rate_limit:
+            return self.dialogue.rate_limited(state, already_told=arrival.told_to_slow_down), None
         # A first message without words ("/lawyer", a button, a photo) is answered in the language the
         # app or browser reports, when served, rather than in the profile's first language. Words are
         # detected with the report as a weak prior only (below).

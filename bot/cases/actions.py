@@ -47,12 +47,16 @@ def _view(session: Session, case: Case) -> CaseView:
     return CaseView(case.id, case.ticket or "", case.status, case.priority, _position(session, case), case.created_at)
 
 
+def open_case_in(session: Session, conversation_id: int) -> CaseView | None:
+    case = session.scalars(
+        select(Case).where(Case.conversation_id == conversation_id, Case.status.in_(OPEN)).order_by(Case.id)
+    ).first()
+    return _view(session, case) if case else None
+
+
 def open_case_of(sessions: sessionmaker[Session], conversation_id: int) -> CaseView | None:
     with sessions() as session:
-        case = session.scalars(
-            select(Case).where(Case.conversation_id == conversation_id, Case.status.in_(OPEN)).order_by(Case.id)
-        ).first()
-        return _view(session, case) if case else None
+        return open_case_in(session, conversation_id)
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,16 @@ served language, weighed against the conversation's language as a prior.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import logging
+import os
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
 
 from langdetect import DetectorFactory
 from langdetect.detector_factory import PROFILES_DIRECTORY
@@ -23,6 +29,8 @@ from langdetect.utils.lang_profile import LangProfile
 
 from bot.language import open_set, scripts
 from bot.language.transliteration import ON_RUSSIAN_KEYBOARD, on_russian_keyboard, to_latin
+
+log = logging.getLogger(__name__)
 
 # The script each language is written in at home; in another script a sample teaches a variant
 # ("ru-Latn": Russian typed in Latin letters), because phones and keyboards make people switch.
@@ -154,38 +162,87 @@ def words_of(text: str) -> list[str]:
     return [word.lower() for word in scripts.WORD.findall(text)]
 
 
+def _learn(samples: list[tuple[str, str]]) -> dict:
+    """n-gram profiles (langdetect's JSON form) and the word lexicon of the served languages."""
+    profiles = {
+        name: json.dumps({"name": p.name, "freq": dict(p.freq), "n_words": p.n_words})
+        for name, p in build_profiles(samples).items()
+    }
+    lexicon: dict[str, Counter[str]] = defaultdict(Counter)
+    words_per_language: Counter[str] = Counter()
+    for language, text in samples:
+        for word in words_of(text):
+            lexicon[word][language] += 1
+            words_per_language[language] += 1
+    for language, text in samples:
+        # the typed variants teach words, not how often a language uses them
+        for _variant, variant_text in _expand(language, text):
+            for word in words_of(variant_text):
+                if not lexicon[word][language]:
+                    lexicon[word][language] = 1
+    return {"profiles": profiles, "lexicon": lexicon, "words_per_language": words_per_language}
+
+
+# The code whose output the cache holds: a change to any of it makes a new key.
+_LEARNING_CODE = ("detection.py", "transliteration.py", "scripts.py")
+
+
+def _cache_key(samples: list[tuple[str, str]]) -> str:
+    digest = hashlib.sha256(json.dumps(samples, ensure_ascii=False).encode())
+    for name in _LEARNING_CODE:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    digest.update(version("langdetect").encode())
+    return digest.hexdigest()[:32]
+
+
+def _learned_cached(samples: list[tuple[str, str]], cache: Path) -> dict:
+    path = cache / f"language-{_cache_key(samples)}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as error:  # a damaged file is learned again and replaced
+        log.warning("language detector cache unreadable (%s); learning again", type(error).__name__)
+    learned = _learn(samples)
+    try:
+        cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # the state directory holds the database too
+        cache.mkdir(exist_ok=True)
+        for stale in cache.glob("language-*.json"):
+            stale.unlink(missing_ok=True)
+        # written whole under another name first: a worker starting meanwhile never reads half a file
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=cache, suffix=".tmp", delete=False) as file:
+            json.dump(learned, file, ensure_ascii=False)
+        os.replace(file.name, path)
+    except OSError as error:
+        log.warning("language detector cache not written (%s)", type(error).__name__)
+    return learned
+
+
 class LanguageDetector:
     def __init__(
         self,
         samples: Iterable[tuple[str, str]],
         served: Iterable[str],
         closest_served: Callable[[str], str] | None = None,
+        cache: Path | None = None,
     ):
         """``samples`` are (language, text) pairs of the served languages' own content;
-        ``closest_served`` names the served language a speaker of an unserved one reads."""
+        ``closest_served`` names the served language a speaker of an unserved one reads. What is
+        learned from the samples is kept in ``cache`` (a directory), keyed by the samples and by
+        this code, so that a worker starting on unchanged content skips the seconds it takes."""
         self.served = tuple(served)
         self._closest_served = closest_served or (lambda _language: self.served[0])
         sample_list = [(language, text) for language, text in samples if language in self.served]
-        profiles = build_profiles(sample_list)
-        self._variants = tuple(profiles)
+        learned = _learned_cached(sample_list, cache) if cache is not None else _learn(sample_list)
+        self._variants = tuple(learned["profiles"])
         self._factory = DetectorFactory()
-        if profiles:
-            self._factory.load_json_profile(
-                [json.dumps({"name": p.name, "freq": dict(p.freq), "n_words": p.n_words}) for p in profiles.values()]
-            )
+        if learned["profiles"]:
+            self._factory.load_json_profile(list(learned["profiles"].values()))
         self._factory.set_seed(0)
         self._lexicon: dict[str, Counter[str]] = defaultdict(Counter)
-        self._words_per_language: Counter[str] = Counter()
-        for language, text in sample_list:
-            for word in words_of(text):
-                self._lexicon[word][language] += 1
-                self._words_per_language[language] += 1
-        for language, text in sample_list:
-            # the typed variants teach words, not how often a language uses them
-            for _variant, variant_text in _expand(language, text):
-                for word in words_of(variant_text):
-                    if not self._lexicon[word][language]:
-                        self._lexicon[word][language] = 1
+        for word, counts in learned["lexicon"].items():
+            self._lexicon[word] = Counter(counts)
+        self._words_per_language: Counter[str] = Counter(learned["words_per_language"])
 
     # -- evidence -------------------------------------------------------------------------------
 

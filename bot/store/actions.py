@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select, update
@@ -12,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import privacy
-from bot.dialogue import ConversationState
+from bot.cases.queue import CaseView
+from bot.dialogue import RATE_LIMITED, ConversationState
 from bot.events import announce
 from bot.store.models import Conversation, Message, utcnow
 
@@ -40,12 +42,33 @@ class Received:
     media_ref: str | None = None
 
 
+# More messages than this from one person in a minute get one friendly "slow down" and then
+# are stored without replies until the minute is over.
+RATE_LIMIT_PER_MINUTE = 20
+RATE_WINDOW = dt.timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What the turn must know of its conversation as the message arrives. It is read in the
+    transaction that stores the message: one round trip to the database instead of three."""
+
+    case: CaseView | None  # the conversation's open case
+    recent_inbound: int  # inbound messages of the last minute, this one included
+    told_to_slow_down: bool  # the last minute's replies include the "slow down" notice
+
+    @property
+    def over_rate_limit(self) -> bool:
+        return self.recent_inbound > RATE_LIMIT_PER_MINUTE
+
+
 @dataclass(frozen=True)
 class Stored:
     conversation_id: int
     message_id: int
     state: ConversationState
     received_at: dt.datetime | None = None  # when the inbound message arrived
+    arrival: Arrival | None = None  # None for a recovered message: read afresh before answering
 
 
 # A lone UTF-16 surrogate: no database stores it as UTF-8.
@@ -88,8 +111,18 @@ def state_of(conversation: Conversation) -> ConversationState:
 CLAIM_LEASE = dt.timedelta(seconds=20)
 
 
-def record_inbound(sessions: sessionmaker[Session], received: Received, claimant: str | None = None) -> Stored | None:
-    """Store an inbound message, claimed by ``claimant`` when given; None for a redelivery."""
+OpenCaseLookup = Callable[[Session, int], CaseView | None]
+
+
+def record_inbound(
+    sessions: sessionmaker[Session],
+    received: Received,
+    claimant: str | None = None,
+    open_case: OpenCaseLookup | None = None,
+) -> Stored | None:
+    """Store an inbound message, claimed by ``claimant`` when given; None for a redelivery.
+
+    With ``open_case``, the conversation's open case and pace are read in the same transaction."""
     try:
         with sessions.begin() as session:
             conversation = _conversation(session, received.channel, received.sender)
@@ -109,32 +142,39 @@ def record_inbound(sessions: sessionmaker[Session], received: Received, claimant
             conversation.last_inbound_at = message.created_at
             session.flush()
             announce(session, "message", conversation_id=conversation.id)
-            return Stored(conversation.id, message.id, state_of(conversation), message.created_at)
+            arrival = None
+            if open_case is not None:
+                arrival = _arrival(session, conversation.id, message.created_at, open_case)
+            return Stored(conversation.id, message.id, state_of(conversation), message.created_at, arrival)
     except IntegrityError:
         if received.external_id is None:
             raise
         return None  # a redelivery: the unique (channel, direction, external_id) caught it
 
 
-def recent_inbound_count(sessions: sessionmaker[Session], conversation_id: int, since: dt.datetime) -> int:
-    with sessions() as session:
-        query = select(func.count()).where(
-            Message.conversation_id == conversation_id,
-            Message.direction == "in",
-            Message.created_at >= since,
+def _arrival(session: Session, conversation_id: int, now: dt.datetime, open_case: OpenCaseLookup) -> Arrival:
+    since = now - RATE_WINDOW
+    recent = session.scalar(
+        select(func.count()).where(
+            Message.conversation_id == conversation_id, Message.direction == "in", Message.created_at >= since
         )
-        return session.scalar(query) or 0
-
-
-def last_outbound_intent(sessions: sessionmaker[Session], conversation_id: int, since: dt.datetime) -> str | None:
-    with sessions() as session:
-        query = (
+    )
+    told = False
+    if (recent or 0) > RATE_LIMIT_PER_MINUTE:  # only a flood pays for the second query
+        last_intent = session.scalar(
             select(Message.intent)
             .where(Message.conversation_id == conversation_id, Message.direction == "out", Message.created_at >= since)
             .order_by(Message.id.desc())
             .limit(1)
         )
-        return session.scalar(query)
+        told = last_intent == RATE_LIMITED
+    return Arrival(open_case(session, conversation_id), recent or 0, told)
+
+
+def arrival_of(sessions: sessionmaker[Session], conversation_id: int, open_case: OpenCaseLookup) -> Arrival:
+    """The same reading for a message stored earlier (recovered after its worker died)."""
+    with sessions() as session:
+        return _arrival(session, conversation_id, utcnow(), open_case)
 
 
 def record_turn(
@@ -151,40 +191,60 @@ def record_turn(
     Returns the outbound message's id (None when there is no reply); ``delivery`` is its initial
     status for channels that deliver asynchronously ("pending").
     """
-    with sessions.begin() as session:
-        conversation = session.get(Conversation, stored.conversation_id)
-        if conversation is None:
-            return None
-        if erase_history:
+    if erase_history:
+        with sessions.begin() as session:
+            conversation = session.get(Conversation, stored.conversation_id)
+            if conversation is None:
+                return None
             privacy.erase_conversation(session, conversation.id, "request")
             session.refresh(conversation)
             conversation.language_choice = state.language_choice
             conversation.language = state.language
             conversation.urgent = False
             return None
-        inbound = session.get(Message, stored.message_id)
-        if inbound is not None:
-            inbound.language = analysis.language
-            inbound.detected_language = analysis.detected_language
-            inbound.intent = analysis.intent
-            inbound.confidence = analysis.confidence
-            inbound.topic = analysis.topic
-            inbound.urgent = analysis.urgent
-            inbound.answered = True
-        conversation.language = state.language
-        conversation.language_choice = state.language_choice
-        conversation.urgent = conversation.urgent or state.urgent
-        conversation.country, conversation.region = state.country, state.region
-        conversation.country_asked = state.country_asked
-        conversation.pending = state.pending
-        conversation.updated_at = utcnow()
+    now = utcnow()
+    conversation_values = {
+        "language": state.language,
+        "language_choice": state.language_choice,
+        "country": state.country,
+        "region": state.region,
+        "country_asked": state.country_asked,
+        "pending": state.pending,
+        "updated_at": now,
+    }
+    if state.urgent:  # never cleared here: a lawyer decides when a conversation stops being urgent
+        conversation_values["urgent"] = True
+    # Plain UPDATEs and one INSERT, with no reads first: this runs for every message.
+    with sessions.begin() as session:
+        channel = session.scalar(
+            update(Conversation)
+            .where(Conversation.id == stored.conversation_id)
+            .values(**conversation_values)
+            .returning(Conversation.channel)
+        )
+        if channel is None:  # erased meanwhile (retention, /delete on another device)
+            return None
+        session.execute(
+            update(Message)
+            .where(Message.id == stored.message_id)
+            .values(
+                language=analysis.language,
+                detected_language=analysis.detected_language,
+                intent=analysis.intent,
+                confidence=analysis.confidence,
+                topic=analysis.topic,
+                urgent=analysis.urgent,
+                answered=True,
+            )
+        )
         if reply is None:
             return None
         outbound = Message.outbound(
-            conversation.id,
-            conversation.channel,
+            stored.conversation_id,
+            channel,
             reply,
             status=delivery,
+            created_at=now,
             language=analysis.language,
             intent=analysis.intent,
             confidence=analysis.confidence,
@@ -193,7 +253,7 @@ def record_turn(
         )
         session.add(outbound)
         session.flush()
-        announce(session, "message", conversation_id=conversation.id)
+        announce(session, "message", conversation_id=stored.conversation_id)
         return outbound.id
 
 
