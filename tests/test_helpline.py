@@ -11,6 +11,7 @@ from bot.helpline import Helpline, Inbound
 from bot.nlu.client import RasaClient
 from bot.store.actions import transcript
 from bot.store.models import Case, Conversation, Message
+from tests.catalogs import catalog_text
 from tests.channels.conftest import fake_rasa
 
 
@@ -140,3 +141,14 @@ async def test_a_first_message_without_words_is_answered_in_the_reported_languag
     reply = await helpline.handle(Inbound("web", f"first-{hint}", "/lawyer", hint))
     assert reply.language == language  # "ru": the profile's first language, for no or an unserved report
     assert content.answers.raw("answer:human_handoff", language).split("{")[0] in reply.text
+
+
+async def test_a_flood_gets_one_slow_down_notice_then_silence_but_every_message_is_kept(helpline, sessions):
+    replies = [await helpline.handle(Inbound("web", "flood-1", f"my visa expires {n}")) for n in range(22)]
+    assert all(reply is not None and reply.intent != "rate_limited" for reply in replies[:20])
+    notice = catalog_text("ui:rate_limited", "en")
+    assert replies[20] is not None and replies[20].intent == "rate_limited" and replies[20].text == notice
+    assert replies[21] is None  # told once: the rest of the minute is stored without replies
+    stored = transcript(sessions, "web", "flood-1")
+    assert sum(m.direction == "in" for m in stored) == 22
+    assert sum(m.direction == "out" for m in stored) == 21
