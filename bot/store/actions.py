@@ -8,7 +8,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -81,18 +83,36 @@ def storable(text: str) -> str:
     return UNSTORABLE.sub("\ufffd", text.replace("\x00", "\ufffd"))
 
 
-def _conversation(session: Session, channel: str, sender: str) -> Conversation:
-    query = select(Conversation).where(Conversation.channel == channel, Conversation.sender == sender)
-    conversation = session.scalars(query).first()
-    if conversation is not None:
-        return conversation
-    try:
-        with session.begin_nested():
-            conversation = Conversation(channel=channel, sender=sender)
-            session.add(conversation)
-        return conversation
-    except IntegrityError:  # another worker created it a moment ago
-        return session.scalars(query).one()
+_STATE_COLUMNS = (
+    Conversation.language,
+    Conversation.language_choice,
+    Conversation.urgent,
+    Conversation.country,
+    Conversation.region,
+    Conversation.country_asked,
+    Conversation.pending,
+)
+
+
+def _arrive(session: Session, channel: str, sender: str, now: dt.datetime) -> tuple[int, ConversationState]:
+    """The sender's conversation (created on a first message) and its state, marked as written to
+    now: one INSERT ... ON CONFLICT DO UPDATE ... RETURNING, on both databases (this runs for every
+    message, and two workers may see a new sender's first messages at once)."""
+    upsert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[session.get_bind().dialect.name]
+    statement = upsert(Conversation).values(
+        channel=channel, sender=sender, created_at=now, updated_at=now, last_inbound_at=now
+    )
+    values = (
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[Conversation.channel, Conversation.sender],
+                set_={"last_inbound_at": statement.excluded.last_inbound_at},
+            ).returning(Conversation.id, *_STATE_COLUMNS)
+        )
+        .one()
+        ._asdict()
+    )
+    return values.pop("id"), ConversationState(**values)
 
 
 def state_of(conversation: Conversation) -> ConversationState:
@@ -125,27 +145,27 @@ def record_inbound(
     With ``open_case``, the conversation's open case and pace are read in the same transaction."""
     try:
         with sessions.begin() as session:
-            conversation = _conversation(session, received.channel, received.sender)
-            message = Message(
-                conversation_id=conversation.id,
-                direction="in",
-                channel=received.channel,
-                text=storable(received.text),
-                external_id=received.external_id,
-                media_type=received.media_type,
-                media_ref=received.media_ref,
-                created_at=utcnow(),
-                claimed_by=claimant,
-                claimed_until=utcnow() + CLAIM_LEASE if claimant else None,
+            now = utcnow()
+            conversation_id, state = _arrive(session, received.channel, received.sender, now)
+            message_id = session.scalar(
+                insert(Message)
+                .values(
+                    conversation_id=conversation_id,
+                    direction="in",
+                    channel=received.channel,
+                    text=storable(received.text),
+                    external_id=received.external_id,
+                    media_type=received.media_type,
+                    media_ref=received.media_ref,
+                    created_at=now,
+                    claimed_by=claimant,
+                    claimed_until=now + CLAIM_LEASE if claimant else None,
+                )
+                .returning(Message.id)
             )
-            session.add(message)
-            conversation.last_inbound_at = message.created_at
-            session.flush()
-            announce(session, "message", conversation_id=conversation.id)
-            arrival = None
-            if open_case is not None:
-                arrival = _arrival(session, conversation.id, message.created_at, open_case)
-            return Stored(conversation.id, message.id, state_of(conversation), message.created_at, arrival)
+            announce(session, "message", conversation_id=conversation_id)
+            arrival = _arrival(session, conversation_id, now, open_case) if open_case is not None else None
+            return Stored(conversation_id, message_id, state, now, arrival)
     except IntegrityError:
         if received.external_id is None:
             raise
