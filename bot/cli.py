@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
+import os
 import sys
+import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from bot.helpline import Helpline, Inbound, Reply
 from bot.paths import MissingRuntime, Paths
@@ -68,17 +71,73 @@ async def ask(text: str, as_json: bool) -> None:
         await _ask_each(helpline, texts, as_json)
 
 
-def serve(host: str, port: int) -> None:
+# How long a stopping worker waits for the requests it is serving (uvicorn's graceful shutdown).
+GRACEFUL_SECONDS = 20
+
+
+class ServeRefused(RuntimeError):
+    """The settings do not allow what was asked (several workers on SQLite, for one)."""
+
+
+def serve(host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
-    from bot.channels.running import running_channels
-    from bot.web.app import create_app
-
     settings = Settings.from_env()
+    if workers > 1:
+        refusal = several_workers_refusal(settings, os.environ)
+        if refusal:
+            raise ServeRefused(refusal)
     log.info("NLU: %s", settings.rasa_url or "embedded Rasa server")
     log.info("database: %s", "DATABASE_URL" if settings.database_url else "SQLite (var/helpline.db)")
-    log.info("web chat at http://%s:%s/", host, port)
-    uvicorn.run(create_app(running_helpline, running_channels), host=host, port=port, log_level="info")
+    log.info("web chat at http://%s:%s/ (%d worker%s)", host, port, workers, "s" if workers > 1 else "")
+    options = {"host": host, "port": port, "log_level": "info", "timeout_graceful_shutdown": GRACEFUL_SECONDS}
+    if workers == 1:
+        from bot.channels.running import running_channels
+        from bot.web.app import create_app
+
+        uvicorn.run(create_app(running_helpline, running_channels), **options)
+        return
+    # Several processes share one Rasa server (started here unless RASA_URL names some) and one
+    # PostgreSQL; uvicorn's supervisor restarts a worker that dies.
+    with rasa_for_workers(Paths.default(), settings.rasa_url) as rasa_url:
+        os.environ["RASA_URL"] = rasa_url
+        uvicorn.run("bot.web.app:app_from_env", factory=True, workers=workers, **options)
+
+
+def several_workers_refusal(settings: Settings, env) -> str | None:
+    from bot.channels.config import telegram_settings
+
+    if not settings.database_url:
+        # every worker must see every other's writes at once (console updates go by LISTEN/NOTIFY)
+        return "--workers above 1 needs PostgreSQL: set DATABASE_URL"
+    telegram = telegram_settings(env)
+    if telegram is not None and not telegram.public_url:
+        return "--workers above 1 needs Telegram webhooks (set PUBLIC_URL): only one process may poll Telegram"
+    return None
+
+
+@contextlib.contextmanager
+def rasa_for_workers(paths: Paths, rasa_url: str | None) -> Iterator[str]:
+    """RASA_URL when set; otherwise one embedded Rasa server, run from this (the supervising)
+    process on an event loop of its own, for all the workers."""
+    if rasa_url:
+        yield rasa_url
+        return
+    from bot.nlu.publishing import published_model
+    from bot.nlu.server import EmbeddedRasa
+    from bot.nlu.training import ensure_model
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="embedded-rasa", daemon=True)
+    thread.start()
+    server = EmbeddedRasa(paths, published_model(paths) or ensure_model(paths))
+    asyncio.run_coroutine_threadsafe(server.start(), loop).result()
+    try:
+        yield server.url
+    finally:
+        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(timeout=60)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
 
 
 def train(tolerance: float, by: str | None = None) -> int:
@@ -323,6 +382,9 @@ def parser() -> argparse.ArgumentParser:
     run = commands.add_parser("serve", help="run the web server (web chat at /)")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
+    run.add_argument(
+        "--workers", type=int, default=1, help="worker processes (above 1: PostgreSQL, and Telegram by webhook)"
+    )
     commands.add_parser("chat", help="talk to the helpline in the terminal")
     question = commands.add_parser("ask", help="answer one message, or one per line with '-'")
     question.add_argument("text", help="the message, or '-' to read one message per line from stdin")
@@ -376,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         match arguments.command:
             case "serve":
-                serve(arguments.host, arguments.port)
+                serve(arguments.host, arguments.port, arguments.workers)
             case "chat":
                 asyncio.run(chat())
             case "ask":
@@ -399,7 +461,7 @@ def main(argv: list[str] | None = None) -> int:
                 return content_add_language(arguments.code)
             case "content":
                 return content_check(arguments.json)
-    except MissingRuntime as error:
+    except (MissingRuntime, ServeRefused) as error:
         print(f"helpline: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from bot.helpline import Content, Helpline
+from bot.nlu.client import rasa_urls
 from bot.nlu.publishing import published_model
 from bot.paths import Paths
 
@@ -28,10 +29,11 @@ def content_stamp(paths: Paths) -> tuple:
 
 
 async def load_model(rasa_url: str, model: Path, client: httpx.AsyncClient | None = None) -> None:
-    """Rasa's PUT /model: load this model file, then serve it."""
+    """Rasa's PUT /model on every server of RASA_URL: load this model file, then serve it."""
     async with client or httpx.AsyncClient(timeout=httpx.Timeout(300.0, connect=5.0)) as http:
-        response = await http.put(f"{rasa_url.rstrip('/')}/model", json={"model_file": str(model)})
-        response.raise_for_status()
+        for url in rasa_urls(rasa_url):
+            response = await http.put(f"{url}/model", json={"model_file": str(model)})
+            response.raise_for_status()
 
 
 async def follow_publications(

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 # How often the sweeper looks for orphans and renews this worker's claims: well inside the lease.
 SWEEP_INTERVAL = actions.CLAIM_LEASE.total_seconds() / 4
+# How long a stopping worker lets the answers it has begun finish before handing the rest back.
+DRAIN_SECONDS = 10.0
 
 
 class Channel:
@@ -71,10 +73,34 @@ class Channel:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def drain(self) -> None:
-        """Wait for the answers in flight (shutdown, tests)."""
+    async def drain(self, timeout: float | None = None) -> None:
+        """Wait for the answers in flight (shutdown, tests); after ``timeout`` seconds the rest
+        are cancelled (their messages stay stored and unanswered, for ``hand_back``)."""
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
         while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            remaining = None if deadline is None else max(0.0, deadline - loop.time())
+            _done, pending = await asyncio.wait(list(self._tasks), timeout=remaining)
+            if pending and deadline is not None and loop.time() >= deadline:
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
+                log.warning("%s: %d answers did not finish in time; handed back", self.name, len(pending))
+                return
+
+    async def hand_back(self) -> int:
+        """Give up this worker's claims on messages it has not answered, so that another worker's
+        next sweep answers them at once instead of after the lease."""
+        released = await to_thread.run_sync(actions.release_claims, self.helpline.sessions, self.claimant)
+        if released:
+            log.info("%s: handed %d unanswered messages back to the other workers", self.name, released)
+        return released
+
+    async def finish(self) -> None:
+        """A graceful stop: no more sweeps, the answers begun finish (or are cancelled), the rest go back."""
+        await self.stop_sweeper()
+        await self.drain(DRAIN_SECONDS)
+        await self.hand_back()
 
     async def recover(self) -> int:
         """One sweep: claim and answer messages nobody is answering (their worker died)."""

@@ -151,7 +151,7 @@ class TelegramChannel(Channel):
             await self.application.updater.stop()
         if self.application.running:
             await self.application.stop()
-        await self.drain()
+        await self.finish()
         await self.application.shutdown()
 
     async def _set_commands(self) -> None:

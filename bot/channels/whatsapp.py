@@ -205,8 +205,7 @@ class WhatsAppChannel(Channel):
         self.start_sweeper()
 
     async def stop(self) -> None:
-        await self.stop_sweeper()
-        await self.drain()
+        await self.finish()
         await self.client.aclose()
 
     async def record_statuses(self, statuses: list[StatusUpdate]) -> None:

@@ -1,11 +1,18 @@
 """Rasa's HTTP API (POST /model/parse), with Rasa's failures turned into one exception.
 
 NluError
- └── NluUnavailable   (connection refused, timeout, 5xx: the caller answers without NLU)
+ └── NluUnavailable   (connection refused, timeout, 5xx on every server: the caller answers without NLU)
+
+RASA_URL may name several Rasa servers, comma-separated. Parses take turns over them; a server
+that fails is passed over for a while and the next one answers the same parse, so losing one
+server loses no message and costs one retry. (Behind a load balancer or a Kubernetes Service,
+RASA_URL is that one address, and the balancer does this instead.)
 """
 
 from __future__ import annotations
 
+import itertools
+import time
 from dataclasses import dataclass, field
 
 import httpx
@@ -45,22 +52,59 @@ class NluResult:
         return cls(intent.get("name"), float(intent.get("confidence") or 0.0), ranking)
 
 
+def rasa_urls(value: str) -> tuple[str, ...]:
+    """The servers named in RASA_URL ('http://a:5005, http://b:5005')."""
+    return tuple(dict.fromkeys(part.strip().rstrip("/") for part in value.split(",") if part.strip()))
+
+
+# How long a server that failed is passed over while another one answers.
+RESTING_SECONDS = 5.0
+
+
 class RasaClient:
-    def __init__(self, base_url: str, timeout: float = 10.0, transport=None):
-        self.base_url = base_url.rstrip("/")
-        self._client = httpx.AsyncClient(
-            base_url=self.base_url, timeout=httpx.Timeout(timeout, connect=2.0), transport=transport
-        )
+    def __init__(self, base_url: str, timeout: float = 10.0, transport=None, clock=time.monotonic):
+        self.urls = rasa_urls(base_url)
+        if not self.urls:
+            raise ValueError("no Rasa server URL given")
+        self.base_url = self.urls[0]
+        self._clients = {
+            url: httpx.AsyncClient(base_url=url, timeout=httpx.Timeout(timeout, connect=2.0), transport=transport)
+            for url in self.urls
+        }
+        self._turns = itertools.cycle(range(len(self.urls)))
+        self._resting_until: dict[str, float] = {}
+        self._clock = clock
+
+    def _order(self) -> list[str]:
+        """Every server once, starting with the next in turn; resting ones last."""
+        start = next(self._turns)
+        ordered = [*self.urls[start:], *self.urls[:start]]
+        now = self._clock()
+        return sorted(ordered, key=lambda url: self._resting_until.get(url, 0.0) > now)
 
     async def parse(self, text: str) -> NluResult:
+        failure: NluUnavailable | None = None
+        for url in self._order():
+            try:
+                result = await self._parse_on(url, text)
+            except NluUnavailable as error:
+                self._resting_until[url] = self._clock() + RESTING_SECONDS
+                failure = error
+                continue
+            self._resting_until.pop(url, None)
+            return result
+        assert failure is not None
+        raise failure
+
+    async def _parse_on(self, url: str, text: str) -> NluResult:
         try:
-            response = await self._client.post("/model/parse", json={"text": text[:MAX_PARSE_CHARS]})
+            response = await self._clients[url].post("/model/parse", json={"text": text[:MAX_PARSE_CHARS]})
         except httpx.HTTPError as error:
-            raise NluUnavailable(f"Rasa at {self.base_url} unreachable: {type(error).__name__}") from error
+            raise NluUnavailable(f"Rasa at {url} unreachable: {type(error).__name__}") from error
         if response.status_code >= 500:
-            raise NluUnavailable(f"Rasa at {self.base_url} answered {response.status_code}")
+            raise NluUnavailable(f"Rasa at {url} answered {response.status_code}")
         if response.status_code != 200:
-            raise NluError(f"Rasa at {self.base_url} answered {response.status_code}")
+            raise NluError(f"Rasa at {url} answered {response.status_code}")
         try:
             return NluResult.from_rasa(response.json())
         except (ValueError, KeyError, TypeError) as error:
@@ -70,9 +114,17 @@ class RasaClient:
         return await self.status() == "ready"
 
     async def status(self) -> str:
-        """'ready', 'no model' (the server answers but has no model loaded) or 'down'."""
+        """'ready' when any server has a model loaded, 'no model' (servers answer, without a model)
+        or 'down'."""
+        statuses = [await self._status_of(url) for url in self.urls]
+        for status in ("ready", "no model"):
+            if status in statuses:
+                return status
+        return "down"
+
+    async def _status_of(self, url: str) -> str:
         try:
-            response = await self._client.get("/status")
+            response = await self._clients[url].get("/status")
         except httpx.HTTPError:
             return "down"
         if response.status_code == 200 and response.json().get("model_file"):
@@ -80,4 +132,5 @@ class RasaClient:
         return "no model"
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        for client in self._clients.values():
+            await client.aclose()

@@ -337,6 +337,17 @@ def renew_claims(sessions: sessionmaker[Session], claimant: str, message_ids: li
         )
 
 
+def release_claims(sessions: sessionmaker[Session], claimant: str) -> int:
+    """A stopping worker gives back the messages it claimed and has not answered."""
+    with sessions.begin() as session:
+        result = session.execute(
+            update(Message)
+            .where(Message.claimed_by == claimant, Message.answered.is_(False), Message.direction == "in")
+            .values(claimed_by=None, claimed_until=None)
+        )
+        return result.rowcount
+
+
 def set_delivery(
     sessions: sessionmaker[Session],
     message_id: int,

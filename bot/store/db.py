@@ -7,7 +7,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -79,3 +80,13 @@ def migrate(engine: Engine) -> None:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def reachable(sessions: sessionmaker[Session]) -> bool:
+    """The database answers a query (a worker's readiness)."""
+    try:
+        with sessions() as session:
+            session.execute(text("SELECT 1"))
+        return True
+    except SQLAlchemyError:
+        return False

@@ -60,8 +60,9 @@ def history(sessions: sessionmaker[Session], session_id: str) -> History:
 
 
 def updates(sessions: sessionmaker[Session], session_id: str, after: int) -> list[ChatLine]:
-    """Messages a lawyer (or the queue) sent since ``after``: the bot's own replies were in the
-    responses to the page's requests, and are not sent twice."""
+    """Messages a lawyer (or the queue) sent since ``after``, and the bot's replies to messages
+    a sweep recovered after their worker died. The bot's other replies were in the responses to
+    the page's requests (stored without a delivery status), and are not sent twice."""
     with sessions() as db:
         rows = db.scalars(
             select(Message)
@@ -71,7 +72,6 @@ def updates(sessions: sessionmaker[Session], session_id: str, after: int) -> lis
                 Conversation.sender == session_id,
                 Message.direction == "out",
                 Message.id > after,
-                Message.intent.is_(None),
                 Message.status.is_not(None),
             )
             .order_by(Message.id)

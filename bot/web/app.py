@@ -1,4 +1,4 @@
-"""Starlette application: GET / (web chat page), POST /api/chat, GET /healthz."""
+"""Starlette application: GET / (web chat page), POST /api/chat, GET /healthz and /readyz."""
 
 from __future__ import annotations
 
@@ -25,11 +25,12 @@ from bot import events
 from bot.cases.housekeeping import keep_queue_moving
 from bot.channels.running import Channels, no_channels
 from bot.channels.shapes import MAX_TEXT_CHARS
+from bot.channels.web import WebChat
 from bot.console.delivery import keep_following_up
 from bot.helpline import Helpline, Inbound
 from bot.media import store as media_store
 from bot.media.transcription import transcriber_from_env
-from bot.store import webchat
+from bot.store import db, webchat
 from bot.store.actions import storable
 from bot.store.models import as_id
 from bot.translation import translator_from_env
@@ -142,11 +143,21 @@ async def chat_api(request: Request) -> JSONResponse:
     except BadRequest as error:
         log.info("rejected web chat request: %s (%s)", error.status, error.message)
         return JSONResponse({"error": error.message}, status_code=error.status)
-    reply = await request.app.state.helpline.handle(inbound)
+    reply = await web_chat_of(request).handle(inbound)
     if reply is None:  # stored, deliberately not answered (flooding after the rate-limit notice)
         return JSONResponse(SILENT)
     timing = ", ".join(f"{stage};dur={seconds * 1000:.2f}" for stage, seconds in reply.timings.items())
     return JSONResponse(reply.as_json(), headers={"Server-Timing": timing} if timing else None)
+
+
+def web_chat_of(request: Request) -> WebChat:
+    """The web chat channel the lifespan started (with its sweeper); made here when an app runs
+    without its lifespan, as in tests that set the helpline themselves."""
+    state = request.app.state
+    chat = getattr(state, "web_chat", None)
+    if chat is None or chat.helpline is not state.helpline:
+        chat = state.web_chat = WebChat(state.helpline)
+    return chat
 
 
 def chat_session(request: Request) -> str | None:
@@ -191,13 +202,18 @@ async def chat_upload(request: Request) -> JSONResponse:
         return _upload_refused(helpline, language, 415)
     text = caption[:MAX_TEXT_CHARS] if isinstance(caption, str) else ""
     inbound = Inbound("web", session, storable(text), hint, None, accepted.media_type, "upload")
-    stored = await helpline.receive(inbound)
+    web_chat = web_chat_of(request)
+    stored = await web_chat.receive(inbound)
     if stored is None:
         return JSONResponse(SILENT)
     name = (filename or "").replace("/", "_")[-120:] or None
     kept = media_store.MediaFile("stored", accepted.content_type, len(data), name, data)
-    await to_thread.run_sync(media_store.save, helpline.sessions, stored.message_id, kept)
-    reply = await helpline.answer(inbound, stored)
+    try:
+        await to_thread.run_sync(media_store.save, helpline.sessions, stored.message_id, kept)
+    except BaseException:
+        await web_chat.answer(inbound, stored)  # the message is answered (and its claim ended) all the same
+        raise
+    reply = await web_chat.answer(inbound, stored)
     if reply is None:
         return JSONResponse(SILENT)
     return JSONResponse(reply.as_json())
@@ -285,7 +301,20 @@ def console_routes() -> list[Route]:
 
 
 async def healthz(request: Request) -> JSONResponse:
+    """Liveness: the process answers. (A load balancer routes by /readyz.)"""
     return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Readiness: the database and the NLU answer, so that this worker can serve a message
+    fully; 503 otherwise, naming what is missing (and while the worker is stopping)."""
+    helpline: Helpline | None = getattr(request.app.state, "helpline", None)
+    if helpline is None or getattr(request.app.state, "stopping", False):
+        return JSONResponse({"status": "stopping"}, status_code=503)
+    checks = {"database": "ok" if await to_thread.run_sync(db.reachable, helpline.sessions) else "down"}
+    checks["nlu"] = await helpline.nlu.status() if helpline.nlu is not None else "off"
+    ready = checks["database"] == "ok" and checks["nlu"] == "ready"
+    return JSONResponse({"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503)
 
 
 def create_app(
@@ -301,6 +330,8 @@ def create_app(
         async with open_helpline() as helpline, open_channels(helpline) as channels:
             app.state.helpline = helpline
             app.state.channels = channels
+            app.state.web_chat = WebChat(helpline)
+            await app.state.web_chat.start()
             app.state.translator = translator_from_env()
             app.state.transcriber = transcriber_from_env()
             if app.state.translator is None:
@@ -313,6 +344,8 @@ def create_app(
             try:
                 yield
             finally:
+                app.state.stopping = True
+                await app.state.web_chat.stop()
                 for task in background:
                     task.cancel()
                 await asyncio.gather(*background, return_exceptions=True)
@@ -348,9 +381,20 @@ def create_app(
             Route("/console", console_home),
             Mount("/console", routes=console_routes()),
             Route("/healthz", healthz),
+            Route("/readyz", readyz),
             Route("/webhooks/telegram", webhooks.telegram_webhook, methods=["POST"]),
             Route("/webhooks/whatsapp", webhooks.whatsapp_verify, methods=["GET"]),
             Route("/webhooks/whatsapp", webhooks.whatsapp_webhook, methods=["POST"]),
         ],
         lifespan=lifespan,
     )
+
+
+def app_from_env() -> Starlette:
+    """The application of one of several worker processes (``helpline serve --workers N``)."""
+    from bot.channels.running import running_channels
+    from bot.runtime import running_helpline
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    return create_app(running_helpline, running_channels)

@@ -1,0 +1,52 @@
+"""The web chat as a channel: answered in the response to the page's own request, claimed like
+every other channel's messages, so that a message whose worker died before answering it is found
+by a sweep, answered, and picked up by the page with its next /api/chat/updates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import replace
+
+from bot.channels.base import Channel
+from bot.helpline import Inbound, Reply
+from bot.store import actions
+
+
+class WebChat(Channel):
+    name = "web"
+
+    async def receive(self, inbound: Inbound) -> actions.Stored | None:
+        """Store and claim the message; this worker renews the claim until ``answer`` ends."""
+        stored = await self.helpline.receive(inbound, self.claimant)
+        if stored is not None:
+            self._answering.add(stored.message_id)
+        return stored
+
+    async def answer(self, inbound: Inbound, stored: actions.Stored) -> Reply | None:
+        try:
+            return await self.helpline.answer(inbound, stored)
+        finally:
+            self._answering.discard(stored.message_id)
+
+    async def handle(self, inbound: Inbound) -> Reply | None:
+        """Store, understand and answer one message (None: a redelivery, or no reply due)."""
+        started = time.perf_counter()
+        inbound = replace(inbound, text=actions.storable(inbound.text))
+        stored = await self.receive(inbound)
+        if stored is None:
+            return None
+        stored_in = time.perf_counter() - started
+        reply = await self.answer(inbound, stored)
+        if reply is not None:
+            reply.timings["store"] = reply.timings.get("store", 0.0) + stored_in
+        return reply
+
+    async def send(self, recipient: str, reply: Reply, received_at: dt.datetime | None = None) -> bool:
+        return True  # a swept reply is stored ("pending"); the page fetches it with its updates
+
+    async def start(self) -> None:
+        self.start_sweeper()
+
+    async def stop(self) -> None:
+        await self.finish()
