@@ -78,3 +78,21 @@ def test_the_terminal_chat_keeps_the_conversation_and_presses_buttons_by_number(
     assert "[2] Кыргызча" in result.stdout
     chosen = Answers.load(Paths.default().locales).raw("ui:language_set", "ky")
     assert chosen in result.stdout
+
+
+def test_several_workers_need_postgresql_and_telegram_webhooks():
+    from bot.cli import several_workers_refusal
+    from bot.runtime import Settings
+
+    postgres = Settings(database_url="postgresql://db/helpline", rasa_url=None)
+    assert "DATABASE_URL" in several_workers_refusal(Settings(database_url=None, rasa_url=None), {})
+    assert "PUBLIC_URL" in several_workers_refusal(postgres, {"TELEGRAM_BOT_TOKEN": "1:x"})
+    assert several_workers_refusal(postgres, {"TELEGRAM_BOT_TOKEN": "1:x", "PUBLIC_URL": "https://h.example"}) is None
+
+
+def test_serve_refuses_several_workers_on_sqlite_with_a_clear_message(monkeypatch, capsys):
+    from bot.cli import main
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert main(["serve", "--workers", "3"]) == 2
+    assert "needs PostgreSQL" in capsys.readouterr().err

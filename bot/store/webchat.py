@@ -77,3 +77,45 @@ def updates(sessions: sessionmaker[Session], session_id: str, after: int) -> lis
             .order_by(Message.id)
         )
         return [ChatLine(m.id, _who(m), m.text, m.urgent) for m in rows]
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A message the page sends again (its response was lost): whether it was answered, and how."""
+
+    answered: bool
+    reply: Message | None  # the bot's reply, when there was one
+
+
+def earlier(sessions: sessionmaker[Session], session_id: str, client_id: str) -> Earlier | None:
+    """The message this page sent before under ``client_id``, and the bot's reply to it: the bot's
+    first message after it and before the migrant's next one."""
+    with sessions() as db:
+        inbound = db.scalar(
+            select(Message)
+            .join(Conversation)
+            .where(
+                Conversation.channel == "web",
+                Conversation.sender == session_id,
+                Message.direction == "in",
+                Message.external_id == client_id,
+            )
+        )
+        if inbound is None:
+            return None
+        if not inbound.answered:
+            return Earlier(False, None)
+        following = select(Message).where(Message.conversation_id == inbound.conversation_id, Message.id > inbound.id)
+        next_inbound = db.scalar(
+            following.with_only_columns(Message.id).where(Message.direction == "in").order_by(Message.id).limit(1)
+        )
+        reply = db.scalar(
+            following.where(
+                Message.direction == "out",
+                Message.lawyer_id.is_(None),
+                *([Message.id < next_inbound] if next_inbound is not None else []),
+            )
+            .order_by(Message.id)
+            .limit(1)
+        )
+        return Earlier(True, reply)

@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import secrets
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -89,7 +90,10 @@ def chat_inbound(payload: dict[str, Any]) -> Inbound:
     if len(text) > MAX_TEXT_CHARS:
         raise BadRequest(413, f"text longer than {MAX_TEXT_CHARS} characters")
     hint = payload.get("language_hint")
-    return Inbound("web", session, text, hint if isinstance(hint, str) else None)
+    client_id = payload.get("id")  # the page's own id for the message: a resend is not stored twice
+    if client_id is not None and (not isinstance(client_id, str) or not SESSION_ID.fullmatch(client_id)):
+        raise BadRequest(422, "id must be 8-64 letters, digits, '-' or '_'")
+    return Inbound("web", session, text, hint if isinstance(hint, str) else None, client_id)
 
 
 def preferred_language(accept_language: str, served: tuple[str, ...], default: str) -> str:
@@ -144,6 +148,8 @@ async def chat_api(request: Request) -> JSONResponse:
         log.info("rejected web chat request: %s (%s)", error.status, error.message)
         return JSONResponse({"error": error.message}, status_code=error.status)
     reply = await web_chat_of(request).handle(inbound)
+    if reply is None and inbound.external_id is not None:
+        return await _sent_again(request, inbound)
     if reply is None:  # stored, deliberately not answered (flooding after the rate-limit notice)
         return JSONResponse(SILENT)
     timing = ", ".join(f"{stage};dur={seconds * 1000:.2f}" for stage, seconds in reply.timings.items())
@@ -158,6 +164,40 @@ def web_chat_of(request: Request) -> WebChat:
     if chat is None or chat.helpline is not state.helpline:
         chat = state.web_chat = WebChat(state.helpline)
     return chat
+
+
+# A page resends a message when the response to it was lost (a worker died, a network dropped):
+# a resend waits this long for the first request's answer before the page is told to poll for it.
+RESEND_WAIT_SECONDS = 15.0
+PENDING = {"reply": None, "action": "pending", "buttons": []}
+
+
+async def _sent_again(request: Request, inbound: Inbound) -> JSONResponse:
+    """The response to a message sent again under the same id: its stored reply, or "pending"
+    while it is being answered (a sweep's reply then comes with /api/chat/updates)."""
+    sessions, deadline = request.app.state.helpline.sessions, time.monotonic() + RESEND_WAIT_SECONDS
+    while True:
+        found = await to_thread.run_sync(webchat.earlier, sessions, inbound.sender, inbound.external_id)
+        if found is None or (found.answered and found.reply is None):
+            return JSONResponse(SILENT)  # a redelivery of a message that got no reply (flooding)
+        if found.reply is not None:
+            reply = found.reply
+            return JSONResponse(
+                {
+                    "language": reply.language,
+                    "detected_language": None,
+                    "intent": reply.intent,
+                    "confidence": None if reply.confidence is None else round(reply.confidence, 4),
+                    "topic": reply.topic,
+                    "urgent": reply.urgent,
+                    "action": "repeated",
+                    "reply": reply.text,
+                    "buttons": [],
+                }  # fmt: skip
+            )
+        if time.monotonic() >= deadline:
+            return JSONResponse(PENDING)
+        await asyncio.sleep(0.25)
 
 
 def chat_session(request: Request) -> str | None:

@@ -90,3 +90,24 @@ async def test_the_sweeper_never_takes_a_message_the_live_handler_is_answering(c
         for channel in (live, sweeper):
             await channel.application.shutdown()
     assert [int(params["chat_id"]) for params in fake_bot.sent()] == [7301]
+
+
+async def test_a_stopping_worker_hands_back_what_it_could_not_answer_in_time(content, sessions, fake_bot, monkeypatch):
+    monkeypatch.setattr("bot.channels.base.DRAIN_SECONDS", 0.2)
+    stopping, survivor = worker(content, sessions, fake_bot), worker(content, sessions, fake_bot)
+    never = asyncio.Event()  # the answer hangs (an NLU call that never returns)
+    inbound = inbound_from_update(stopping.parse(telegram_update(960, "hello", chat=7401, language_code="en")))
+    for channel in (stopping, survivor):
+        await channel.application.initialize()
+    try:
+        assert await stopping.accept(inbound, before_answer=never.wait)
+        assert await survivor.recover() == 0  # held by a live worker
+        await stopping.finish()
+        with sessions() as session:
+            held = session.query(Message.claimed_by, Message.answered).filter(Message.direction == "in").one()
+        assert held == (None, False)  # given back, unanswered: not left to the 20-second lease
+        assert await survivor.recover() == 1
+    finally:
+        for channel in (stopping, survivor):
+            await channel.application.shutdown()
+    assert [int(params["chat_id"]) for params in fake_bot.sent()] == [7401]
