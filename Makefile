@@ -5,7 +5,7 @@ VENV := .venv
 NLU_VENV := nlu/.venv
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: setup run test lint check bench browser clean lock catalogs console-pot
+.PHONY: setup run test lint check bench browser loadbalancer clean lock catalogs console-pot
 
 setup: $(VENV)/.installed $(NLU_VENV)/.installed catalogs model
 
@@ -48,11 +48,15 @@ run: setup
 browser:
 	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# The scale-out test and benchmark put several workers behind a real load balancer.
+loadbalancer:
+	@command -v haproxy >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy; }
+
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check bot tests bench
 	$(VENV)/bin/ruff format --check bot tests bench
 
-test: setup browser lint
+test: setup browser loadbalancer lint
 	$(VENV)/bin/helpline content check
 	$(VENV)/bin/pytest
 
@@ -61,7 +65,7 @@ $(VENV)/.bench-installed: $(VENV)/.installed bench/requirements.lock
 	$(VENV)/bin/pip install --quiet -r bench/requirements.lock
 	touch $@
 
-bench: setup $(VENV)/.bench-installed
+bench: setup loadbalancer $(VENV)/.bench-installed
 	$(VENV)/bin/python -m bench.pipeline
 	$(VENV)/bin/python -m bench.language_id
 
