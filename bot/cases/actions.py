@@ -27,7 +27,7 @@ def audit(session: Session, action: str, case_id: int | None, lawyer_id: int | N
         announce(session, "case", case_id=case_id)
 
 
-def _position(session: Session, case: Case) -> int:
+def _position(session: Session, case) -> int:
     if case.status != "waiting":
         return 0
     ahead = session.scalar(
@@ -43,13 +43,19 @@ def _position(session: Session, case: Case) -> int:
     return (ahead or 0) + 1
 
 
-def _view(session: Session, case: Case) -> CaseView:
+def _view(session: Session, case) -> CaseView:
+    """``case``: a Case, or a row with its id, ticket, status, priority and created_at."""
     return CaseView(case.id, case.ticket or "", case.status, case.priority, _position(session, case), case.created_at)
 
 
 def open_case_in(session: Session, conversation_id: int) -> CaseView | None:
-    case = session.scalars(
-        select(Case).where(Case.conversation_id == conversation_id, Case.status.in_(OPEN)).order_by(Case.id)
+    """Read for every message, so as a plain row (Core) rather than an ORM object."""
+    cases = Case.__table__
+    case = session.execute(
+        select(cases.c.id, cases.c.ticket, cases.c.status, cases.c.priority, cases.c.created_at)
+        .where(cases.c.conversation_id == conversation_id, cases.c.status.in_(OPEN))
+        .order_by(cases.c.id)
+        .limit(1)
     ).first()
     return _view(session, case) if case else None
 

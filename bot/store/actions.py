@@ -83,14 +83,12 @@ def storable(text: str) -> str:
     return UNSTORABLE.sub("\ufffd", text.replace("\x00", "\ufffd"))
 
 
-_STATE_COLUMNS = (
-    Conversation.language,
-    Conversation.language_choice,
-    Conversation.urgent,
-    Conversation.country,
-    Conversation.region,
-    Conversation.country_asked,
-    Conversation.pending,
+# The per-message statements use the tables themselves (SQLAlchemy Core): the ORM's bookkeeping
+# costs more CPU than the statements, and these statements load no objects anyway.
+CONVERSATIONS, MESSAGES = Conversation.__table__, Message.__table__
+_STATE_COLUMNS = tuple(
+    CONVERSATIONS.c[name]
+    for name in ("language", "language_choice", "urgent", "country", "region", "country_asked", "pending")
 )
 
 
@@ -148,7 +146,7 @@ def record_inbound(
             now = utcnow()
             conversation_id, state = _arrive(session, received.channel, received.sender, now)
             message_id = session.scalar(
-                insert(Message)
+                insert(MESSAGES)
                 .values(
                     conversation_id=conversation_id,
                     direction="in",
@@ -161,7 +159,7 @@ def record_inbound(
                     claimed_by=claimant,
                     claimed_until=now + CLAIM_LEASE if claimant else None,
                 )
-                .returning(Message.id)
+                .returning(MESSAGES.c.id)
             )
             announce(session, "message", conversation_id=conversation_id)
             arrival = _arrival(session, conversation_id, now, open_case) if open_case is not None else None
@@ -175,8 +173,10 @@ def record_inbound(
 def _arrival(session: Session, conversation_id: int, now: dt.datetime, open_case: OpenCaseLookup) -> Arrival:
     since = now - RATE_WINDOW
     recent = session.scalar(
-        select(func.count()).where(
-            Message.conversation_id == conversation_id, Message.direction == "in", Message.created_at >= since
+        select(func.count())
+        .select_from(MESSAGES)
+        .where(
+            MESSAGES.c.conversation_id == conversation_id, MESSAGES.c.direction == "in", MESSAGES.c.created_at >= since
         )
     )
     told = False
@@ -237,16 +237,16 @@ def record_turn(
     # Plain UPDATEs and one INSERT, with no reads first: this runs for every message.
     with sessions.begin() as session:
         channel = session.scalar(
-            update(Conversation)
-            .where(Conversation.id == stored.conversation_id)
+            update(CONVERSATIONS)
+            .where(CONVERSATIONS.c.id == stored.conversation_id)
             .values(**conversation_values)
-            .returning(Conversation.channel)
+            .returning(CONVERSATIONS.c.channel)
         )
         if channel is None:  # erased meanwhile (retention, /delete on another device)
             return None
         session.execute(
-            update(Message)
-            .where(Message.id == stored.message_id)
+            update(MESSAGES)
+            .where(MESSAGES.c.id == stored.message_id)
             .values(
                 language=analysis.language,
                 detected_language=analysis.detected_language,
@@ -259,22 +259,26 @@ def record_turn(
         )
         if reply is None:
             return None
-        outbound = Message.outbound(
-            stored.conversation_id,
-            channel,
-            reply,
-            status=delivery,
-            created_at=now,
-            language=analysis.language,
-            intent=analysis.intent,
-            confidence=analysis.confidence,
-            topic=analysis.topic,
-            urgent=analysis.urgent,
+        outbound_id = session.scalar(
+            insert(MESSAGES)
+            .values(
+                conversation_id=stored.conversation_id,
+                direction="out",
+                channel=channel,
+                text=reply,
+                answered=True,
+                status=delivery,
+                created_at=now,
+                language=analysis.language,
+                intent=analysis.intent,
+                confidence=analysis.confidence,
+                topic=analysis.topic,
+                urgent=analysis.urgent,
+            )
+            .returning(MESSAGES.c.id)
         )
-        session.add(outbound)
-        session.flush()
         announce(session, "message", conversation_id=stored.conversation_id)
-        return outbound.id
+        return outbound_id
 
 
 def claim_unanswered(
