@@ -71,6 +71,20 @@ class Gazetteer:
         for country, forms in countries.items():
             self._forms += [(_Form.parse(form), country, None) for form in forms]
         self.countries = tuple(countries)
+        # An index, since every message is looked up: single words by the word, stems by their
+        # first two letters; the rest (several words, scripts without spaces) are scanned.
+        self._by_word: dict[str, list[int]] = {}
+        self._by_stem_start: dict[str, list[int]] = {}
+        self._scanned: list[int] = []
+        for index, (form, _country, _place) in enumerate(self._forms):
+            if not form.text:
+                continue
+            if form.unspaced or " " in form.text or (form.stem and len(form.text) < 2):
+                self._scanned.append(index)
+            elif form.stem:
+                self._by_stem_start.setdefault(form.text[:2], []).append(index)
+            else:
+                self._by_word.setdefault(form.text, []).append(index)
 
     @classmethod
     def load(cls, path: Path) -> Gazetteer:
@@ -98,10 +112,14 @@ class Gazetteer:
         """
         folded = normalised(text)
         words = WORD.findall(folded)
+        candidates = set(self._scanned)
+        for word in words:
+            candidates.update(self._by_word.get(word, ()))
+            candidates.update(self._by_stem_start.get(word[:2], ()))
         found = [
-            Whereabouts(country, place_id)
-            for form, country, place_id in self._forms
-            if form.text and form.found_in(folded, words)
+            Whereabouts(self._forms[index][1], self._forms[index][2])
+            for index in sorted(candidates)  # the order of the forms: places before countries
+            if self._forms[index][0].found_in(folded, words)
         ]
         abroad = [where for where in found if where.country != home]
         # the home country alone is mostly where they come from ("кыргызстандан келдим"); a city
