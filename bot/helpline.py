@@ -175,6 +175,7 @@ class Helpline:
         self.detector = content.detector
         self.safety = content.safety
         self.dialogue = content.dialogue()
+        self._placeholders: dict[str, dict[str, str]] = {}  # the profile's values per language
 
     @classmethod
     def from_paths(cls, paths: Paths, nlu: RasaClient | None, sessions: sessionmaker[Session]) -> Helpline:
@@ -443,7 +444,10 @@ class Helpline:
 
     def text(self, context: str, language: str, **extra: str) -> str:
         """One catalog text in ``language``, filled in with the profile's values."""
-        return self.answers.text(context, language, {**self.profile.placeholders(language), **extra})
+        values = self._placeholders.get(language)
+        if values is None:  # formatted once per language: every reply uses them
+            values = self._placeholders[language] = self.profile.placeholders(language)
+        return self.answers.text(context, language, {**values, **extra})
 
     def render(self, turn: Turn) -> str:
         extra = {key: value for key, value in turn.extra.items() if not key.endswith("_context")}
