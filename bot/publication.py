@@ -29,11 +29,18 @@ def content_stamp(paths: Paths) -> tuple:
 
 
 async def load_model(rasa_url: str, model: Path, client: httpx.AsyncClient | None = None) -> None:
-    """Rasa's PUT /model on every server of RASA_URL: load this model file, then serve it."""
+    """Rasa's PUT /model on every server of RASA_URL: load this model file, then serve it. A
+    server that fails does not keep the others from the new model; the failure is raised after."""
+    failures: list[Exception] = []
     async with client or httpx.AsyncClient(timeout=httpx.Timeout(300.0, connect=5.0)) as http:
         for url in rasa_urls(rasa_url):
-            response = await http.put(f"{url}/model", json={"model_file": str(model)})
-            response.raise_for_status()
+            try:
+                response = await http.put(f"{url}/model", json={"model_file": str(model)})
+                response.raise_for_status()
+            except httpx.HTTPError as error:
+                failures.append(error)
+    if failures:
+        raise failures[0]
 
 
 async def follow_publications(

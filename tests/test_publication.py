@@ -79,3 +79,23 @@ async def test_a_running_helpline_follows_the_published_model_and_catalogs(paths
     # every message during the switch was answered, each by the old or the new catalog
     assert len(replies) == 60
     assert all(text in (old, "Рахмат! Дагы суроо болсо, жазыңыз.") for text in replies)
+
+
+async def test_a_model_reaches_every_rasa_server_even_when_one_fails(tmp_path):
+    import httpx
+    import pytest
+
+    from bot.publication import load_model
+
+    loaded = []
+
+    def servers(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "down":
+            raise httpx.ConnectError("connection refused")
+        loaded.append(request.url.host)
+        return httpx.Response(204)
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(servers))
+    with pytest.raises(httpx.ConnectError):
+        await load_model("http://down:5005,http://up:5005", tmp_path / "nlu.tar.gz", client)
+    assert loaded == ["up"]

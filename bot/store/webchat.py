@@ -87,18 +87,18 @@ class Earlier:
     reply: Message | None  # the bot's reply, when there was one
 
 
-def earlier(sessions: sessionmaker[Session], session_id: str, client_id: str) -> Earlier | None:
-    """The message this page sent before under ``client_id``, and the bot's reply to it: the bot's
-    first message after it and before the migrant's next one."""
+def external_id(session_id: str, client_id: str) -> str:
+    """A page's id for a message is its own: two sessions may well use the same one."""
+    return f"{session_id}:{client_id}"
+
+
+def earlier(sessions: sessionmaker[Session], message_external_id: str) -> Earlier | None:
+    """The message a page sent before under this id, and the bot's reply to it: the bot's first
+    message after it and before the migrant's next one."""
     with sessions() as db:
         inbound = db.scalar(
-            select(Message)
-            .join(Conversation)
-            .where(
-                Conversation.channel == "web",
-                Conversation.sender == session_id,
-                Message.direction == "in",
-                Message.external_id == client_id,
+            select(Message).where(
+                Message.channel == "web", Message.direction == "in", Message.external_id == message_external_id
             )
         )
         if inbound is None:

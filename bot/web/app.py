@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")  # always fullmatch: "$" would accept a trailing newline
+CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,63}")  # stored as "<session>:<id>", at most 128 characters
 # Every page's scripts and styles are its own files or inline blocks of the templates; nothing
 # is loaded from elsewhere, and no page may be framed (clickjacking a lawyer's console).
 SECURITY_HEADERS = {
@@ -91,9 +92,10 @@ def chat_inbound(payload: dict[str, Any]) -> Inbound:
         raise BadRequest(413, f"text longer than {MAX_TEXT_CHARS} characters")
     hint = payload.get("language_hint")
     client_id = payload.get("id")  # the page's own id for the message: a resend is not stored twice
-    if client_id is not None and (not isinstance(client_id, str) or not SESSION_ID.fullmatch(client_id)):
-        raise BadRequest(422, "id must be 8-64 letters, digits, '-' or '_'")
-    return Inbound("web", session, text, hint if isinstance(hint, str) else None, client_id)
+    if client_id is not None and (not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id)):
+        raise BadRequest(422, "id must be 8-63 letters, digits, '-' or '_'")
+    external_id = webchat.external_id(session, client_id) if client_id else None
+    return Inbound("web", session, text, hint if isinstance(hint, str) else None, external_id)
 
 
 def preferred_language(accept_language: str, served: tuple[str, ...], default: str) -> str:
@@ -177,7 +179,7 @@ async def _sent_again(request: Request, inbound: Inbound) -> JSONResponse:
     while it is being answered (a sweep's reply then comes with /api/chat/updates)."""
     sessions, deadline = request.app.state.helpline.sessions, time.monotonic() + RESEND_WAIT_SECONDS
     while True:
-        found = await to_thread.run_sync(webchat.earlier, sessions, inbound.sender, inbound.external_id)
+        found = await to_thread.run_sync(webchat.earlier, sessions, inbound.external_id)
         if found is None or (found.answered and found.reply is None):
             return JSONResponse(SILENT)  # a redelivery of a message that got no reply (flooding)
         if found.reply is not None:

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from bot.channels.web import WebChat
 from bot.store import actions
 from bot.store.models import Conversation, Message
+from bot.store.webchat import external_id
 
 
 async def test_a_resent_message_is_stored_once_and_gets_the_first_reply(client, sessions):
@@ -36,7 +37,9 @@ async def test_a_message_left_unanswered_by_a_dead_worker_is_pending_then_swept_
 ):
     monkeypatch.setattr("bot.web.app.RESEND_WAIT_SECONDS", 0.3)
     helpline = client._transport.app.state.helpline
-    orphan = actions.Received("web", "resend-004", "шеф не платит зарплату", None, "message-0004")
+    orphan = actions.Received(
+        "web", "resend-004", "шеф не платит зарплату", None, external_id("resend-004", "message-0004")
+    )
     assert actions.record_inbound(sessions, orphan, "dead-worker")
     body = {"session": "resend-004", "text": orphan.text, "id": "message-0004"}
     assert (await client.post("/api/chat", json=body)).json() == {"reply": None, "action": "pending", "buttons": []}
@@ -64,3 +67,11 @@ async def test_an_id_that_is_not_a_token_is_refused(client):
     body = {"session": "resend-006", "text": "hello", "id": "x\n"}
     response = await client.post("/api/chat", json=body)
     assert response.status_code == 422 and "id" in response.json()["error"]
+
+
+async def test_two_pages_may_use_the_same_id(client, sessions):
+    for session in ("resend-007", "resend-008"):
+        body = {"session": session, "text": "шеф не платит зарплату", "id": "message-0001"}
+        assert (await client.post("/api/chat", json=body)).json()["action"] != "silent"
+    with sessions() as session:
+        assert len(session.scalars(select(Message).where(Message.direction == "in")).all()) == 2
