@@ -200,8 +200,13 @@ class Helpline:
         """Commit the message (claimed by ``claimant``) before anything else happens to it; None for a duplicate."""
         return await to_thread.run_sync(actions.record_inbound, self.sessions, inbound, claimant, cases.open_case_in)
 
-    async def answer(self, inbound: Inbound, stored: actions.Stored, delivery: str | None = None) -> Reply | None:
-        """Decide, render and store the reply to a stored message; None when it gets no reply."""
+    async def answer(
+        self, inbound: Inbound, stored: actions.Stored, delivery: str | None = None, claimant: str | None = None
+    ) -> Reply | None:
+        """Decide, render and store the reply to a stored message; None when it gets no reply.
+
+        A reply still to be delivered (``delivery`` "pending") is claimed by ``claimant``, the worker
+        that will send it, so that a sweep sends it if that worker dies first."""
         timings: dict[str, float] = {}
         if stored.arrival is None:  # recovered: the case and pace may have changed since it arrived
             arrival = await to_thread.run_sync(
@@ -228,7 +233,15 @@ class Helpline:
         )
         started = time.perf_counter()
         outbound_id = await to_thread.run_sync(
-            actions.record_turn, self.sessions, stored, analysis, text, turn.state, turn.erase_history, delivery
+            actions.record_turn,
+            self.sessions,
+            stored,
+            analysis,
+            text,
+            turn.state,
+            turn.erase_history,
+            delivery,
+            claimant,
         )
         timings["store"] = time.perf_counter() - started
         if turn.urgent:

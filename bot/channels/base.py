@@ -56,13 +56,22 @@ class Channel:
         try:
             if before_answer is not None:
                 await before_answer()
-            reply = await self.helpline.answer(inbound, stored, delivery="pending")
+            reply = await self.helpline.answer(inbound, stored, delivery="pending", claimant=self.claimant)
             if reply is not None:
-                await self.send(inbound.sender, reply, stored.received_at)
+                await self._deliver(inbound.sender, reply, stored.received_at)
         except Exception:  # the message stays stored and unanswered: its claim lapses and a sweep retries it
             log.exception("%s: answering message %s failed", self.name, stored.message_id)
         finally:
             self._answering.discard(stored.message_id)
+
+    async def _deliver(self, recipient: str, reply: Reply, received_at: dt.datetime | None) -> None:
+        """Send a stored reply, keeping its claim while sending (retries may take a while)."""
+        if reply.message_id is not None:
+            self._answering.add(reply.message_id)
+        try:
+            await self.send(recipient, reply, received_at)
+        finally:
+            self._answering.discard(reply.message_id)
 
     async def send(self, recipient: str, reply: Reply, received_at: dt.datetime | None = None) -> bool:
         """Deliver ``reply``; ``received_at`` is when the message it answers arrived."""
@@ -111,7 +120,24 @@ class Channel:
             await self._answer(inbound, stored)
         if pending:
             log.info("%s: answered %d messages another worker left unanswered", self.name, len(pending))
-        return len(pending)
+        undelivered = await to_thread.run_sync(actions.claim_undelivered, sessions, self.name, self.claimant)
+        for stored_reply in undelivered:
+            reply = Reply(
+                text=stored_reply.text,
+                buttons=(),  # not stored: the words matter, and every command can be typed
+                language=stored_reply.language or self.helpline.profile.default_language,
+                detected_language=None,
+                intent=None,
+                confidence=None,
+                topic=stored_reply.topic,
+                urgent=stored_reply.urgent,
+                action="redelivered",
+                message_id=stored_reply.message_id,
+            )
+            await self._deliver(stored_reply.recipient, reply, stored_reply.last_inbound_at)
+        if undelivered:
+            log.info("%s: delivered %d replies another worker stored but never sent", self.name, len(undelivered))
+        return len(pending) + len(undelivered)
 
     async def _sweep(self, interval: float) -> None:
         while True:

@@ -8,6 +8,8 @@ import datetime as dt
 import time
 from dataclasses import replace
 
+from anyio import to_thread
+
 from bot.channels.base import Channel
 from bot.helpline import Inbound, Reply
 from bot.store import actions
@@ -43,7 +45,10 @@ class WebChat(Channel):
         return reply
 
     async def send(self, recipient: str, reply: Reply, received_at: dt.datetime | None = None) -> bool:
-        return True  # a swept reply is stored ("pending"); the page fetches it with its updates
+        """A swept reply is stored: the page fetches it with its updates (any reply with a status)."""
+        if reply.message_id is not None:
+            await to_thread.run_sync(actions.set_delivery, self.helpline.sessions, reply.message_id, "sent")
+        return True
 
     async def start(self) -> None:
         self.start_sweeper()

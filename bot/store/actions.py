@@ -205,11 +205,13 @@ def record_turn(
     state: ConversationState,
     erase_history: bool = False,
     delivery: str | None = None,
+    claimant: str | None = None,
 ) -> int | None:
     """Save what the bot understood, its reply and the conversation's new state, atomically.
 
     Returns the outbound message's id (None when there is no reply); ``delivery`` is its initial
-    status for channels that deliver asynchronously ("pending").
+    status for channels that deliver asynchronously ("pending"), and ``claimant`` the worker that
+    will deliver it (its claim lets a sweep deliver it if that worker dies first).
     """
     if erase_history:
         with sessions.begin() as session:
@@ -269,6 +271,8 @@ def record_turn(
                 answered=True,
                 status=delivery,
                 created_at=now,
+                claimed_by=claimant,
+                claimed_until=now + CLAIM_LEASE if claimant else None,
                 language=analysis.language,
                 intent=analysis.intent,
                 confidence=analysis.confidence,
@@ -330,26 +334,90 @@ def claim_unanswered(
 
 
 def renew_claims(sessions: sessionmaker[Session], claimant: str, message_ids: list[int]) -> None:
-    """A live worker keeps the messages it is answering."""
+    """A live worker keeps the messages it is answering, and the replies it is delivering."""
     if not message_ids:
         return
     with sessions.begin() as session:
         session.execute(
             update(Message)
-            .where(Message.id.in_(message_ids), Message.claimed_by == claimant, Message.answered.is_(False))
+            .where(Message.id.in_(message_ids), Message.claimed_by == claimant)
             .values(claimed_until=utcnow() + CLAIM_LEASE)
         )
 
 
-def release_claims(sessions: sessionmaker[Session], claimant: str) -> int:
-    """A stopping worker gives back the messages it claimed and has not answered."""
+@dataclass(frozen=True)
+class Undelivered:
+    """A stored reply whose worker died before delivering it."""
+
+    message_id: int
+    recipient: str
+    text: str
+    language: str | None
+    topic: str | None
+    urgent: bool
+    last_inbound_at: dt.datetime | None
+
+
+def claim_undelivered(
+    sessions: sessionmaker[Session], channel: str, claimant: str, limit: int = 20
+) -> list[Undelivered]:
+    """Claim stored replies still 'pending' whose delivering worker's claim lapsed. Only claimed
+    replies qualify: a reply sent without a claim (a lawyer's, from the console) is not taken
+    from under its sender."""
+    now = utcnow()
+    claimable = (
+        Message.direction == "out",
+        Message.channel == channel,
+        Message.status == "pending",
+        Message.claimed_by.is_not(None),
+        Message.claimed_until < now,
+    )
     with sessions.begin() as session:
-        result = session.execute(
+        candidates = list(
+            session.scalars(
+                select(Message.id).where(*claimable).order_by(Message.id).limit(limit).with_for_update(skip_locked=True)
+            )
+        )
+        if not candidates:
+            return []
+        claimed = list(
+            session.scalars(
+                update(Message)
+                .where(Message.id.in_(candidates), *claimable)
+                .values(claimed_by=claimant, claimed_until=now + CLAIM_LEASE)
+                .returning(Message.id)
+            )
+        )
+        query = select(Message, Conversation).join(Conversation).where(Message.id.in_(claimed)).order_by(Message.id)
+        return [
+            Undelivered(
+                message.id,
+                conversation.sender,
+                message.text,
+                message.language,
+                message.topic,
+                message.urgent,
+                conversation.last_inbound_at,
+            )
+            for message, conversation in session.execute(query)
+        ]
+
+
+def release_claims(sessions: sessionmaker[Session], claimant: str) -> int:
+    """A stopping worker gives back the messages it claimed and has not answered, and the replies
+    it stored and has not delivered (their claim lapses now: the next sweep sends them)."""
+    with sessions.begin() as session:
+        unanswered = session.execute(
             update(Message)
             .where(Message.claimed_by == claimant, Message.answered.is_(False), Message.direction == "in")
             .values(claimed_by=None, claimed_until=None)
         )
-        return result.rowcount
+        undelivered = session.execute(
+            update(Message)
+            .where(Message.claimed_by == claimant, Message.direction == "out", Message.status == "pending")
+            .values(claimed_until=utcnow() - dt.timedelta(seconds=1))
+        )
+        return unanswered.rowcount + undelivered.rowcount
 
 
 def set_delivery(

@@ -111,3 +111,24 @@ async def test_a_stopping_worker_hands_back_what_it_could_not_answer_in_time(con
         for channel in (stopping, survivor):
             await channel.application.shutdown()
     assert [int(params["chat_id"]) for params in fake_bot.sent()] == [7401]
+
+
+async def test_a_reply_stored_but_never_sent_is_delivered_by_a_sweep(content, sessions, fake_bot):
+    dying, survivor = worker(content, sessions, fake_bot), worker(content, sessions, fake_bot)
+    inbound = inbound_from_update(dying.parse(telegram_update(970, "hello", chat=7501, language_code="en")))
+    stored = await dying.helpline.receive(inbound, dying.claimant)
+    # the worker stores its reply, then dies before sendMessage
+    reply = await dying.helpline.answer(inbound, stored, delivery="pending", claimant=dying.claimant)
+    await survivor.application.initialize()
+    try:
+        assert await survivor.recover() == 0  # the claim is live: the reply is its worker's to send
+        with sessions.begin() as session:
+            session.execute(update(Message).values(claimed_until=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
+        assert await survivor.recover() == 1
+        assert await survivor.recover() == 0  # sent once
+    finally:
+        await survivor.application.shutdown()
+    [sent] = fake_bot.sent()
+    assert int(sent["chat_id"]) == 7501 and sent["text"] == reply.text
+    with sessions() as session:
+        assert session.get(Message, reply.message_id).status == "sent"
