@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -165,6 +166,7 @@ class Helpline:
         self.nlu = nlu
         self.sessions = sessions
         self.clock = clock  # opening hours are decided with it, so tests can fix the time
+        self.claimant = f"helpline-{uuid.uuid4().hex}"  # what handle() claims its messages as
         self.use(content)
 
     def use(self, content: Content) -> None:
@@ -187,7 +189,8 @@ class Helpline:
         # the channels clean what they receive; a direct caller's text is cleaned the same way, so
         # that what is stored, summarised into a case and analysed is one and the same
         inbound = replace(inbound, text=actions.storable(inbound.text))
-        stored = await self.receive(inbound)
+        # claimed, so that no worker's sweep answers it meanwhile (the claim lapses if this process dies)
+        stored = await self.receive(inbound, self.claimant)
         if stored is None:
             return None
         stored_in = time.perf_counter() - started
