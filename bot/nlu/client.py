@@ -11,6 +11,7 @@ RASA_URL is that one address, and the balancer does this instead.)
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ def rasa_urls(value: str) -> tuple[str, ...]:
 
 # How long a server that failed is passed over while another one answers.
 RESTING_SECONDS = 5.0
+STATUS_TIMEOUT = 2.0
 
 
 class RasaClient:
@@ -116,7 +118,7 @@ class RasaClient:
     async def status(self) -> str:
         """'ready' when any server has a model loaded, 'no model' (servers answer, without a model)
         or 'down'."""
-        statuses = [await self._status_of(url) for url in self.urls]
+        statuses = await asyncio.gather(*(self._status_of(url) for url in self.urls))
         for status in ("ready", "no model"):
             if status in statuses:
                 return status
@@ -124,7 +126,8 @@ class RasaClient:
 
     async def _status_of(self, url: str) -> str:
         try:
-            response = await self._clients[url].get("/status")
+            # short: readiness probes call this, and a hung server must not hang them
+            response = await self._clients[url].get("/status", timeout=STATUS_TIMEOUT)
         except httpx.HTTPError:
             return "down"
         if response.status_code == 200 and response.json().get("model_file"):
