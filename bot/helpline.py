@@ -183,18 +183,29 @@ class Helpline:
     def from_paths(cls, paths: Paths, nlu: RasaClient | None, sessions: sessionmaker[Session]) -> Helpline:
         return cls(Content.load(paths), nlu, sessions)
 
-    async def handle(self, inbound: Inbound) -> Reply | None:
-        """Store, understand and answer one message (None: a redelivered duplicate)."""
+    async def handle(
+        self, inbound: Inbound, claimant: str | None = None, holding: set[int] | None = None
+    ) -> Reply | None:
+        """Store, understand and answer one message (None: a redelivered duplicate, or no reply due).
+
+        The message is claimed by ``claimant`` (by default this helpline), so that no worker's sweep
+        answers it meanwhile; while it is answered its id is in ``holding``, the set of claims a
+        channel's sweeper renews."""
         started = time.perf_counter()
         # the channels clean what they receive; a direct caller's text is cleaned the same way, so
         # that what is stored, summarised into a case and analysed is one and the same
         inbound = replace(inbound, text=actions.storable(inbound.text))
-        # claimed, so that no worker's sweep answers it meanwhile (the claim lapses if this process dies)
-        stored = await self.receive(inbound, self.claimant)
+        stored = await self.receive(inbound, claimant or self.claimant)
         if stored is None:
             return None
         stored_in = time.perf_counter() - started
-        reply = await self.answer(inbound, stored)
+        if holding is not None:
+            holding.add(stored.message_id)
+        try:
+            reply = await self.answer(inbound, stored)
+        finally:
+            if holding is not None:
+                holding.discard(stored.message_id)
         if reply is not None:
             reply.timings["store"] = reply.timings.get("store", 0.0) + stored_in
         return reply

@@ -5,8 +5,6 @@ by a sweep, answered, and picked up by the page with its next /api/chat/updates.
 from __future__ import annotations
 
 import datetime as dt
-import time
-from dataclasses import replace
 
 from anyio import to_thread
 
@@ -33,16 +31,7 @@ class WebChat(Channel):
 
     async def handle(self, inbound: Inbound) -> Reply | None:
         """Store, understand and answer one message (None: a redelivery, or no reply due)."""
-        started = time.perf_counter()
-        inbound = replace(inbound, text=actions.storable(inbound.text))
-        stored = await self.receive(inbound)
-        if stored is None:
-            return None
-        stored_in = time.perf_counter() - started
-        reply = await self.answer(inbound, stored)
-        if reply is not None:
-            reply.timings["store"] = reply.timings.get("store", 0.0) + stored_in
-        return reply
+        return await self.helpline.handle(inbound, self.claimant, self._answering)
 
     async def send(self, recipient: str, reply: Reply, received_at: dt.datetime | None = None) -> bool:
         """A swept reply is stored: the page fetches it with its updates (any reply with a status)."""
