@@ -97,15 +97,15 @@ def _arrive(session: Session, channel: str, sender: str, now: dt.datetime) -> tu
     now: one INSERT ... ON CONFLICT DO UPDATE ... RETURNING, on both databases (this runs for every
     message, and two workers may see a new sender's first messages at once)."""
     upsert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[session.get_bind().dialect.name]
-    statement = upsert(Conversation).values(
+    statement = upsert(CONVERSATIONS).values(
         channel=channel, sender=sender, created_at=now, updated_at=now, last_inbound_at=now
     )
     values = (
         session.execute(
             statement.on_conflict_do_update(
-                index_elements=[Conversation.channel, Conversation.sender],
+                index_elements=[CONVERSATIONS.c.channel, CONVERSATIONS.c.sender],
                 set_={"last_inbound_at": statement.excluded.last_inbound_at},
-            ).returning(Conversation.id, *_STATE_COLUMNS)
+            ).returning(CONVERSATIONS.c.id, *_STATE_COLUMNS)
         )
         .one()
         ._asdict()
