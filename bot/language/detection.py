@@ -242,9 +242,8 @@ class LanguageDetector:
         if learned["profiles"]:
             self._factory.load_json_profile(list(learned["profiles"].values()))
         self._factory.set_seed(0)
-        self._lexicon: dict[str, Counter[str]] = defaultdict(Counter)
-        for word, counts in learned["lexicon"].items():
-            self._lexicon[word] = Counter(counts)
+        # word -> {language: count}, read only: kept as loaded (a Counter per word would add ~16 MB)
+        self._lexicon: Mapping[str, Mapping[str, int]] = dict(learned["lexicon"])
         self._words_per_language: Counter[str] = Counter(learned["words_per_language"])
 
     # -- evidence -------------------------------------------------------------------------------
