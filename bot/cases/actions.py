@@ -60,11 +60,6 @@ def open_case_in(session: Session, conversation_id: int) -> CaseView | None:
     return _view(session, case) if case else None
 
 
-def open_case_of(sessions: sessionmaker[Session], conversation_id: int) -> CaseView | None:
-    with sessions() as session:
-        return open_case_in(session, conversation_id)
-
-
 @dataclass(frozen=True)
 class Escalation:
     language: str

@@ -3,6 +3,7 @@ so no failure later in the pipeline can lose it."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -236,6 +237,7 @@ def record_turn(
     }
     if state.urgent:  # never cleared here: a lawyer decides when a conversation stops being urgent
         conversation_values["urgent"] = True
+    understood = dataclasses.asdict(analysis)  # the inbound message's columns; the reply's but one
     # Plain UPDATEs and one INSERT, with no reads first: this runs for every message.
     with sessions.begin() as session:
         channel = session.scalar(
@@ -246,19 +248,7 @@ def record_turn(
         )
         if channel is None:  # erased meanwhile (retention, /delete on another device)
             return None
-        session.execute(
-            update(MESSAGES)
-            .where(MESSAGES.c.id == stored.message_id)
-            .values(
-                language=analysis.language,
-                detected_language=analysis.detected_language,
-                intent=analysis.intent,
-                confidence=analysis.confidence,
-                topic=analysis.topic,
-                urgent=analysis.urgent,
-                answered=True,
-            )
-        )
+        session.execute(update(MESSAGES).where(MESSAGES.c.id == stored.message_id).values(**understood, answered=True))
         if reply is None:
             return None
         outbound_id = session.scalar(
@@ -273,11 +263,7 @@ def record_turn(
                 created_at=now,
                 claimed_by=claimant,
                 claimed_until=now + CLAIM_LEASE if claimant else None,
-                language=analysis.language,
-                intent=analysis.intent,
-                confidence=analysis.confidence,
-                topic=analysis.topic,
-                urgent=analysis.urgent,
+                **{name: value for name, value in understood.items() if name != "detected_language"},
             )
             .returning(MESSAGES.c.id)
         )
@@ -285,13 +271,34 @@ def record_turn(
         return outbound_id
 
 
+def _claim(session: Session, claimable: tuple, claimant: str, now: dt.datetime, limit: int) -> list:
+    """Claim up to ``limit`` messages matching ``claimable`` for ``claimant``: (message, conversation) rows.
+
+    Atomic on both databases: the conditional update only takes a message still claimable, and on
+    PostgreSQL SKIP LOCKED lets concurrent sweepers pass over rows another one is claiming."""
+    candidates = list(
+        session.scalars(
+            select(Message.id).where(*claimable).order_by(Message.id).limit(limit).with_for_update(skip_locked=True)
+        )
+    )
+    if not candidates:
+        return []
+    claimed = list(
+        session.scalars(
+            update(Message)
+            .where(Message.id.in_(candidates), *claimable)
+            .values(claimed_by=claimant, claimed_until=now + CLAIM_LEASE)
+            .returning(Message.id)
+        )
+    )
+    query = select(Message, Conversation).join(Conversation).where(Message.id.in_(claimed)).order_by(Message.id)
+    return list(session.execute(query))
+
+
 def claim_unanswered(
     sessions: sessionmaker[Session], channel: str, claimant: str, limit: int = 20
 ) -> list[tuple[Received, Stored]]:
-    """Claim unanswered inbound messages nobody holds (or whose worker died: the lease expired).
-
-    Atomic on both databases: the conditional update only takes a message still unclaimed, and on
-    PostgreSQL SKIP LOCKED lets concurrent sweepers pass over rows another one is claiming."""
+    """Claim unanswered inbound messages nobody holds (or whose worker died: the lease expired)."""
     now = utcnow()
     claimable = (
         Message.direction == "in",
@@ -300,22 +307,6 @@ def claim_unanswered(
         or_(Message.claimed_until.is_(None), Message.claimed_until < now),
     )
     with sessions.begin() as session:
-        candidates = list(
-            session.scalars(
-                select(Message.id).where(*claimable).order_by(Message.id).limit(limit).with_for_update(skip_locked=True)
-            )
-        )
-        if not candidates:
-            return []
-        claimed = list(
-            session.scalars(
-                update(Message)
-                .where(Message.id.in_(candidates), *claimable)
-                .values(claimed_by=claimant, claimed_until=now + CLAIM_LEASE)
-                .returning(Message.id)
-            )
-        )
-        query = select(Message, Conversation).join(Conversation).where(Message.id.in_(claimed)).order_by(Message.id)
         return [
             (
                 Received(
@@ -329,7 +320,7 @@ def claim_unanswered(
                 ),
                 Stored(conversation.id, message.id, state_of(conversation), message.created_at),
             )  # fmt: skip
-            for message, conversation in session.execute(query)
+            for message, conversation in _claim(session, claimable, claimant, now, limit)
         ]
 
 
@@ -373,22 +364,6 @@ def claim_undelivered(
         Message.claimed_until < now,
     )
     with sessions.begin() as session:
-        candidates = list(
-            session.scalars(
-                select(Message.id).where(*claimable).order_by(Message.id).limit(limit).with_for_update(skip_locked=True)
-            )
-        )
-        if not candidates:
-            return []
-        claimed = list(
-            session.scalars(
-                update(Message)
-                .where(Message.id.in_(candidates), *claimable)
-                .values(claimed_by=claimant, claimed_until=now + CLAIM_LEASE)
-                .returning(Message.id)
-            )
-        )
-        query = select(Message, Conversation).join(Conversation).where(Message.id.in_(claimed)).order_by(Message.id)
         return [
             Undelivered(
                 message.id,
@@ -399,7 +374,7 @@ def claim_undelivered(
                 message.urgent,
                 conversation.last_inbound_at,
             )
-            for message, conversation in session.execute(query)
+            for message, conversation in _claim(session, claimable, claimant, now, limit)
         ]
 
 

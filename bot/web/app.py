@@ -28,7 +28,7 @@ from bot.channels.running import Channels, no_channels
 from bot.channels.shapes import MAX_TEXT_CHARS
 from bot.channels.web import WebChat
 from bot.console.delivery import keep_following_up
-from bot.helpline import Helpline, Inbound
+from bot.helpline import Helpline, Inbound, Reply
 from bot.media import store as media_store
 from bot.media.transcription import transcriber_from_env
 from bot.store import db, webchat
@@ -183,20 +183,19 @@ async def _sent_again(request: Request, inbound: Inbound) -> JSONResponse:
         if found is None or (found.answered and found.reply is None):
             return JSONResponse(SILENT)  # a redelivery of a message that got no reply (flooding)
         if found.reply is not None:
-            reply = found.reply
-            return JSONResponse(
-                {
-                    "language": reply.language,
-                    "detected_language": None,
-                    "intent": reply.intent,
-                    "confidence": None if reply.confidence is None else round(reply.confidence, 4),
-                    "topic": reply.topic,
-                    "urgent": reply.urgent,
-                    "action": "repeated",
-                    "reply": reply.text,
-                    "buttons": [],
-                }  # fmt: skip
+            stored = found.reply
+            reply = Reply(
+                text=stored.text,
+                buttons=(),  # not stored
+                language=stored.language or "",
+                detected_language=None,
+                intent=stored.intent,
+                confidence=stored.confidence,
+                topic=stored.topic,
+                urgent=stored.urgent,
+                action="repeated",
             )
+            return JSONResponse(reply.as_json())
         if time.monotonic() >= deadline:
             return JSONResponse(PENDING)
         await asyncio.sleep(0.25)

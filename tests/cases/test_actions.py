@@ -11,6 +11,11 @@ from bot.store.actions import Received, record_inbound
 from bot.store.models import AuditEntry, Case
 
 
+def open_case(sessions, conversation_id: int):
+    with sessions() as session:
+        return cases.open_case_in(session, conversation_id)
+
+
 def conversation(sessions, sender: str) -> int:
     return record_inbound(sessions, Received("web", sender, "help")).conversation_id
 
@@ -27,9 +32,9 @@ def test_one_open_case_per_conversation_and_urgent_goes_first(sessions):
     second = escalate(sessions, "b")
     urgent = escalate(sessions, "c", urgent=True)
     assert again.id == first.id and first.ticket == f"1899-{first.id:06d}"
-    assert cases.open_case_of(sessions, conversation(sessions, "c")).position == 1
-    assert cases.open_case_of(sessions, conversation(sessions, "a")).position == 2
-    assert cases.open_case_of(sessions, conversation(sessions, "b")).position == 3
+    assert open_case(sessions, conversation(sessions, "c")).position == 1
+    assert open_case(sessions, conversation(sessions, "a")).position == 2
+    assert open_case(sessions, conversation(sessions, "b")).position == 3
     assert urgent.priority == 0 and second.priority == 1
 
 
@@ -91,7 +96,7 @@ def test_a_reply_is_stored_only_by_the_assigned_lawyer_and_close_ends_the_case(s
     assert message.lawyer_id == owner and message.status == "pending"
     assert cases.close(sessions, case_id, owner, "advice_given")
     assert not cases.close(sessions, case_id, owner, "advice_given")
-    assert cases.open_case_of(sessions, conversation(sessions, "r")) is None
+    assert open_case(sessions, conversation(sessions, "r")) is None
 
 
 async def test_upkeep_returns_silent_lawyers_cases_to_the_queue(sessions, monkeypatch):

@@ -187,7 +187,7 @@ async def test_a_reply_that_could_not_be_delivered_is_marked_in_the_case(setup, 
 
 
 async def test_logging_out_returns_the_lawyers_cases_to_the_queue(setup, sessions):
-    from bot.cases.actions import open_case_of
+    from tests.cases.test_actions import open_case
 
     helpline, lawyer, _ = setup
     await escalate(helpline, sender="lo-1")
@@ -197,4 +197,4 @@ async def test_logging_out_returns_the_lawyers_cases_to_the_queue(setup, session
     await lawyer.post("/console/take-next", data={"csrf": csrf_of(queue.text)})
     await lawyer.post("/console/logout", data={"csrf": csrf_of(queue.text)})
     stored = transcript(sessions, "web", "lo-1")[0]
-    assert open_case_of(sessions, stored.conversation_id).status == "waiting"
+    assert open_case(sessions, stored.conversation_id).status == "waiting"
