@@ -3,7 +3,7 @@ plain langdetect, in one run on the same model and the same held-out messages. T
 one worker on SQLite, one on PostgreSQL and several (``helpline serve --workers N``) on
 PostgreSQL; raw Rasa is measured right before each, on the same server the API uses.
 
-    .venv/bin/python -m bench.pipeline [--messages 300] [--workers 3]
+    .venv/bin/python -m bench.pipeline [--messages 300] [--workers 3] [--only sqlite|postgresql|workers]
 
 Writes bench/results/pipeline.json and prints a Markdown summary. Figures are medians and ratios:
 these machines are shared and noisy.
@@ -186,7 +186,11 @@ async def app_server(database_url: str, rasa_url: str, workers: int) -> AsyncIte
         app.wait(timeout=60)
 
 
-async def main(count: int, workers: int) -> dict:
+# --only: one setup, for a quicker look while working on one of them
+SETUP_NAMES = ("sqlite", "postgresql", "workers")
+
+
+async def main(count: int, workers: int, only: str | None = None) -> dict:
     paths = Paths.default()
     examples = read_examples(paths.heldout)
     random.Random(7).shuffle(examples)
@@ -195,6 +199,7 @@ async def main(count: int, workers: int) -> dict:
     await rasa.start()
     sqlite = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
     setups = (("1 worker", "SQLite", 1), ("1 worker", "PostgreSQL", 1), (f"{workers} workers", "PostgreSQL", workers))
+    setups = tuple(setup for setup in setups if only in (None, SETUP_NAMES[setups.index(setup)]))
     results: dict = {"messages": count, "setups": []}
     try:
         for name, store, processes in setups:
@@ -261,8 +266,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--workers", type=int, default=3, help="worker processes of the scaled-out setup")
+    parser.add_argument("--only", choices=SETUP_NAMES, help="run one setup (and the language detection)")
     arguments = parser.parse_args()
-    outcome = asyncio.run(main(arguments.messages, arguments.workers))
+    outcome = asyncio.run(main(arguments.messages, arguments.workers, arguments.only))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "pipeline.json").write_text(json.dumps(outcome, indent=2), encoding="utf-8")
     print(summary(outcome))
