@@ -15,7 +15,7 @@ import logging
 from collections.abc import AsyncIterator
 
 import psycopg
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, bindparam, event, func, select
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
@@ -23,11 +23,14 @@ log = logging.getLogger(__name__)
 CHANNEL = "helpline_events"
 
 
+_NOTIFY = select(func.pg_notify(CHANNEL, bindparam("payload")))  # built once: it runs for every message
+
+
 def announce(session: Session, kind: str, conversation_id: int | None = None, case_id: int | None = None) -> None:
     """Tell every console that something changed (ids only: no chat content leaves the database)."""
     payload = json.dumps({"kind": kind, "conversation_id": conversation_id, "case_id": case_id})
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_notify(CHANNEL, payload)))
+        session.execute(_NOTIFY, {"payload": payload})
     else:
         session.info.setdefault("announcements", []).append(payload)
 

@@ -8,7 +8,7 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
-from sqlalchemy import Boolean, and_, func, literal, null, or_, select, update
+from sqlalchemy import Boolean, and_, bindparam, func, literal, null, or_, select, update
 from sqlalchemy import case as when
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -48,15 +48,18 @@ def _view(session: Session, case) -> CaseView:
     return CaseView(case.id, case.ticket or "", case.status, case.priority, _position(session, case), case.created_at)
 
 
+_CASES = Case.__table__
+_OPEN_CASE = (  # built once: it runs for every message
+    select(_CASES.c.id, _CASES.c.ticket, _CASES.c.status, _CASES.c.priority, _CASES.c.created_at)
+    .where(_CASES.c.conversation_id == bindparam("conversation_id"), _CASES.c.status.in_(OPEN))
+    .order_by(_CASES.c.id)
+    .limit(1)
+)
+
+
 def open_case_in(session: Session, conversation_id: int) -> CaseView | None:
     """Read for every message, so as a plain row (Core) rather than an ORM object."""
-    cases = Case.__table__
-    case = session.execute(
-        select(cases.c.id, cases.c.ticket, cases.c.status, cases.c.priority, cases.c.created_at)
-        .where(cases.c.conversation_id == conversation_id, cases.c.status.in_(OPEN))
-        .order_by(cases.c.id)
-        .limit(1)
-    ).first()
+    case = session.execute(_OPEN_CASE, {"conversation_id": conversation_id}).first()
     return _view(session, case) if case else None
 
 

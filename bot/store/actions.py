@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import Insert, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -97,21 +97,36 @@ def _arrive(session: Session, channel: str, sender: str, now: dt.datetime) -> tu
     """The sender's conversation (created on a first message) and its state, marked as written to
     now: one INSERT ... ON CONFLICT DO UPDATE ... RETURNING, on both databases (this runs for every
     message, and two workers may see a new sender's first messages at once)."""
-    upsert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[session.get_bind().dialect.name]
-    statement = upsert(CONVERSATIONS).values(
-        channel=channel, sender=sender, created_at=now, updated_at=now, last_inbound_at=now
-    )
-    values = (
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[CONVERSATIONS.c.channel, CONVERSATIONS.c.sender],
-                set_={"last_inbound_at": statement.excluded.last_inbound_at},
-            ).returning(CONVERSATIONS.c.id, *_STATE_COLUMNS)
-        )
-        .one()
-        ._asdict()
-    )
+    statement = _UPSERTS[session.get_bind().dialect.name]
+    row = session.execute(
+        statement, {"channel": channel, "sender": sender, "created_at": now, "updated_at": now, "last_inbound_at": now}
+    ).one()
+    values = row._asdict()
     return values.pop("id"), ConversationState(**values)
+
+
+def _upsert(insert_for_dialect) -> Insert:
+    statement = insert_for_dialect(CONVERSATIONS)
+    return statement.on_conflict_do_update(
+        index_elements=[CONVERSATIONS.c.channel, CONVERSATIONS.c.sender],
+        set_={"last_inbound_at": statement.excluded.last_inbound_at},
+    ).returning(CONVERSATIONS.c.id, *_STATE_COLUMNS)
+
+
+# The statements every message runs are built once: building and keying a statement for
+# SQLAlchemy's compiled cache costs more CPU than executing it on SQLite. Their values are passed
+# as parameters at execution.
+_UPSERTS = {"postgresql": _upsert(postgresql_insert), "sqlite": _upsert(sqlite_insert)}
+_INSERT_MESSAGE = insert(MESSAGES).returning(MESSAGES.c.id)
+_RECENT_INBOUND = select(func.count()).where(
+    MESSAGES.c.conversation_id == bindparam("conversation_id"),
+    MESSAGES.c.direction == "in",
+    MESSAGES.c.created_at >= bindparam("since"),
+)
+_UPDATE_CONVERSATION = (
+    update(CONVERSATIONS).where(CONVERSATIONS.c.id == bindparam("conversation_id")).returning(CONVERSATIONS.c.channel)
+)
+_UPDATE_MESSAGE = update(MESSAGES).where(MESSAGES.c.id == bindparam("message_id"))
 
 
 def state_of(conversation: Conversation) -> ConversationState:
@@ -147,20 +162,19 @@ def record_inbound(
             now = utcnow()
             conversation_id, state = _arrive(session, received.channel, received.sender, now)
             message_id = session.scalar(
-                insert(MESSAGES)
-                .values(
-                    conversation_id=conversation_id,
-                    direction="in",
-                    channel=received.channel,
-                    text=storable(received.text),
-                    external_id=received.external_id,
-                    media_type=received.media_type,
-                    media_ref=received.media_ref,
-                    created_at=now,
-                    claimed_by=claimant,
-                    claimed_until=now + CLAIM_LEASE if claimant else None,
-                )
-                .returning(MESSAGES.c.id)
+                _INSERT_MESSAGE,
+                {
+                    "conversation_id": conversation_id,
+                    "direction": "in",
+                    "channel": received.channel,
+                    "text": storable(received.text),
+                    "external_id": received.external_id,
+                    "media_type": received.media_type,
+                    "media_ref": received.media_ref,
+                    "created_at": now,
+                    "claimed_by": claimant,
+                    "claimed_until": now + CLAIM_LEASE if claimant else None,
+                },
             )
             announce(session, "message", conversation_id=conversation_id)
             arrival = _arrival(session, conversation_id, now, open_case) if open_case is not None else None
@@ -173,13 +187,7 @@ def record_inbound(
 
 def _arrival(session: Session, conversation_id: int, now: dt.datetime, open_case: OpenCaseLookup) -> Arrival:
     since = now - RATE_WINDOW
-    recent = session.scalar(
-        select(func.count())
-        .select_from(MESSAGES)
-        .where(
-            MESSAGES.c.conversation_id == conversation_id, MESSAGES.c.direction == "in", MESSAGES.c.created_at >= since
-        )
-    )
+    recent = session.scalar(_RECENT_INBOUND, {"conversation_id": conversation_id, "since": since})
     told = False
     if (recent or 0) > RATE_LIMIT_PER_MINUTE:  # only a flood pays for the second query
         last_intent = session.scalar(
@@ -241,31 +249,27 @@ def record_turn(
     # Plain UPDATEs and one INSERT, with no reads first: this runs for every message.
     with sessions.begin() as session:
         channel = session.scalar(
-            update(CONVERSATIONS)
-            .where(CONVERSATIONS.c.id == stored.conversation_id)
-            .values(**conversation_values)
-            .returning(CONVERSATIONS.c.channel)
+            _UPDATE_CONVERSATION, {"conversation_id": stored.conversation_id, **conversation_values}
         )
         if channel is None:  # erased meanwhile (retention, /delete on another device)
             return None
-        session.execute(update(MESSAGES).where(MESSAGES.c.id == stored.message_id).values(**understood, answered=True))
+        session.execute(_UPDATE_MESSAGE, {"message_id": stored.message_id, **understood, "answered": True})
         if reply is None:
             return None
         outbound_id = session.scalar(
-            insert(MESSAGES)
-            .values(
-                conversation_id=stored.conversation_id,
-                direction="out",
-                channel=channel,
-                text=reply,
-                answered=True,
-                status=delivery,
-                created_at=now,
-                claimed_by=claimant,
-                claimed_until=now + CLAIM_LEASE if claimant else None,
+            _INSERT_MESSAGE,
+            {
+                "conversation_id": stored.conversation_id,
+                "direction": "out",
+                "channel": channel,
+                "text": reply,
+                "answered": True,
+                "status": delivery,
+                "created_at": now,
+                "claimed_by": claimant,
+                "claimed_until": now + CLAIM_LEASE if claimant else None,
                 **{name: value for name, value in understood.items() if name != "detected_language"},
-            )
-            .returning(MESSAGES.c.id)
+            },
         )
         announce(session, "message", conversation_id=stored.conversation_id)
         return outbound_id
