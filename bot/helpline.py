@@ -6,6 +6,7 @@ server, a broken translation) the message is kept and the migrant still gets a r
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import time
@@ -34,7 +35,7 @@ from bot.directory.services import Service, service_from_hsds
 from bot.intents import INTENTS
 from bot.language import Detection, LanguageDetector
 from bot.language.scripts import analysable
-from bot.nlu.client import NluError, RasaClient
+from bot.nlu.client import NluError, NluResult, RasaClient
 from bot.paths import Paths
 from bot.places import Gazetteer
 from bot.profile import HelplineProfile, load_profile
@@ -195,6 +196,9 @@ class Helpline:
         # the channels clean what they receive; a direct caller's text is cleaned the same way, so
         # that what is stored, summarised into a case and analysed is one and the same
         inbound = replace(inbound, text=actions.storable(inbound.text))
+        # Rasa parses while the message is committed: the two are independent, and the reply is
+        # decided only once both are done, so the message is still stored before it is answered
+        parsing = self._parse_ahead(inbound)
         stored = await self.receive(inbound, claimant or self.claimant)
         if stored is None:
             return None
@@ -202,7 +206,7 @@ class Helpline:
         if holding is not None:
             holding.add(stored.message_id)
         try:
-            reply = await self.answer(inbound, stored)
+            reply = await self.answer(inbound, stored, parsing=parsing)
         finally:
             if holding is not None:
                 holding.discard(stored.message_id)
@@ -210,24 +214,42 @@ class Helpline:
             reply.timings["store"] = reply.timings.get("store", 0.0) + stored_in
         return reply
 
+    def _parse_ahead(self, inbound: Inbound) -> asyncio.Future[NluResult] | None:
+        """Rasa's parse of a message that will likely need one (words, not a command), started now.
+
+        A parse that turns out unneeded (a duplicate, a flood, words that are a command after all)
+        is left to finish and dropped: cancelling it would cost the connection to Rasa."""
+        text = inbound.text.strip()
+        if self.nlu is None or not text or text.startswith("/"):
+            return None
+        parsing = asyncio.ensure_future(self.nlu.parse(analysable(inbound.text)))
+        parsing.add_done_callback(_drop_outcome)
+        return parsing
+
     async def receive(self, inbound: Inbound, claimant: str | None = None) -> actions.Stored | None:
         """Commit the message (claimed by ``claimant``) before anything else happens to it; None for a duplicate."""
         return await to_thread.run_sync(actions.record_inbound, self.sessions, inbound, claimant, cases.open_case_in)
 
     async def answer(
-        self, inbound: Inbound, stored: actions.Stored, delivery: str | None = None, claimant: str | None = None
+        self,
+        inbound: Inbound,
+        stored: actions.Stored,
+        delivery: str | None = None,
+        claimant: str | None = None,
+        parsing: asyncio.Future[NluResult] | None = None,
     ) -> Reply | None:
         """Decide, render and store the reply to a stored message; None when it gets no reply.
 
         A reply still to be delivered (``delivery`` "pending") is claimed by ``claimant``, the worker
-        that will send it, so that a sweep sends it if that worker dies first."""
+        that will send it, so that a sweep sends it if that worker dies first. ``parsing`` is Rasa's
+        parse of the message when it was started ahead."""
         timings: dict[str, float] = {}
         if stored.arrival is None:  # recovered: the case and pace may have changed since it arrived
             arrival = await to_thread.run_sync(
                 actions.arrival_of, self.sessions, stored.conversation_id, cases.open_case_in
             )
             stored = replace(stored, arrival=arrival)
-        turn, detection = await self._understand(inbound, stored, timings)
+        turn, detection = await self._understand(inbound, stored, timings, parsing)
         turn = await self._with_case(turn, inbound, stored, detection)
         if turn.referral_outcome is not None:
             referral_id, outcome = turn.referral_outcome
@@ -348,10 +370,21 @@ class Helpline:
             else "",
         }
 
-    async def _understand(self, inbound: Inbound, stored, timings) -> tuple[Turn, Detection | None]:
-        text, state, arrival = inbound.text, stored.state, stored.arrival
-        if arrival is not None and arrival.over_rate_limit:
-            return self.dialogue.rate_limited(state, already_told=arrival.told_to_slow_down), None
+    async def _understand(
+        self, inbound: Inbound, stored, timings, parsing: asyncio.Future[NluResult] | None = None
+    ) -> tuple[Turn, Detection | None]:
+        """The turn for one message; in a flood, a slow-down notice instead, unless it is urgent."""
+        turn, detection = await self._understand_message(inbound, stored, timings, parsing)
+        arrival = stored.arrival
+        if arrival is not None and arrival.over_rate_limit and not turn.urgent:
+            # someone in danger may write many times a minute: an urgent message is always answered
+            return self.dialogue.rate_limited(stored.state, already_told=arrival.told_to_slow_down), None
+        return turn, detection
+
+    async def _understand_message(
+        self, inbound: Inbound, stored, timings, parsing: asyncio.Future[NluResult] | None = None
+    ) -> tuple[Turn, Detection | None]:
+        text, state = inbound.text, stored.state
         # A first message without words ("/lawyer", a button, a photo) is answered in the language the
         # app or browser reports, when served, rather than in the profile's first language. Words are
         # detected with the report as a weak prior only (below).
@@ -376,7 +409,7 @@ class Helpline:
         nlu = None
         if self.nlu is not None:
             try:
-                nlu = await self.nlu.parse(text)
+                nlu = await (parsing if parsing is not None else self.nlu.parse(text))
             except NluError as error:
                 log.error("NLU unavailable, answering without it: %s", error)
         timings["nlu"] = time.perf_counter() - started
@@ -498,6 +531,12 @@ class Helpline:
                 if context == "ui:services_intro":
                     parts.extend(turn.cards)
         return "\n\n".join(parts)
+
+
+def _drop_outcome(parsing: asyncio.Future) -> None:
+    """An unneeded parse ahead may fail unseen; its failure is logged where a parse is awaited."""
+    if not parsing.cancelled():
+        parsing.exception()
 
 
 def _split_before_feedback(texts: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -152,3 +152,14 @@ async def test_a_flood_gets_one_slow_down_notice_then_silence_but_every_message_
     stored = transcript(sessions, "web", "flood-1")
     assert sum(m.direction == "in" for m in stored) == 22
     assert sum(m.direction == "out" for m in stored) == 21
+
+
+async def test_an_urgent_message_in_a_flood_still_gets_the_safety_reply(helpline, sessions):
+    flood = [await helpline.handle(Inbound("web", "flood-2", f"my visa expires {n}")) for n in range(22)]
+    assert flood[21] is None  # past the limit, and told to slow down already
+    reply = await helpline.handle(Inbound("web", "flood-2", "the boss took my passport and I cannot leave the farm"))
+    assert reply is not None and reply.urgent and reply.intent == "trafficking"
+    assert "102" in reply.text
+    with sessions() as session:
+        assert session.scalars(select(Conversation.urgent).where(Conversation.sender == "flood-2")).one()
+        assert session.scalars(select(Case.priority)).one() == 0  # urgent: first in the queue
