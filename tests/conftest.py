@@ -109,6 +109,7 @@ def engine(database_url, engines):
             "cases",
             "conversations",
             "lawyers",
+            "login_throttle",
         ):
             connection.execute(text(f"DELETE FROM {table}"))
     return engine

@@ -1,4 +1,4 @@
-"""Console users: argon2id password hashes, roles, lock-out after repeated failures."""
+"""Console users: argon2id password hashes, roles, login throttled after repeated failures."""
 
 from __future__ import annotations
 
@@ -11,12 +11,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.console import throttle
 from bot.store.models import Lawyer, utcnow
 
 ROLES = ("lawyer", "supervisor", "editor", "admin")
 MIN_PASSWORD_LENGTH = 12
-MAX_FAILURES = 5
-LOCK_OUT = dt.timedelta(minutes=15)
 
 _hasher = PasswordHasher()
 
@@ -106,50 +105,47 @@ def set_languages(
 
 
 class LoginRefused(Exception):
-    def __init__(self, locked: bool):
-        self.locked = locked
+    """A refused login; ``retry_after`` when too many failures came first (the password was not
+    even checked)."""
+
+    def __init__(self, retry_after: dt.timedelta | None = None):
+        self.retry_after = retry_after
+
+    @property
+    def throttled(self) -> bool:
+        return self.retry_after is not None
 
 
-def authenticate(sessions: sessionmaker[Session], username: str, password: str) -> Account:
+def authenticate(sessions: sessionmaker[Session], username: str, password: str, address: str = "local") -> Account:
     """The account for a correct password; LoginRefused otherwise (the same for unknown users).
 
-    The failure count is committed before refusing, so repeated guesses lock the account."""
-    refusal: LoginRefused | None = None
+    ``address`` is the client's: failures are counted per address, user name and both
+    (bot/console/throttle.py), committed before refusing, and a throttled attempt is refused
+    before any password is checked."""
+    now = utcnow()
+    wait = throttle.waiting(sessions, address, username, now)
+    if wait is not None:
+        raise LoginRefused(retry_after=wait)
+    result: Account | None = None
     with sessions.begin() as session:
-        lawyer = session.scalars(select(Lawyer).where(Lawyer.username == username).with_for_update()).first()
+        lawyer = session.scalars(select(Lawyer).where(Lawyer.username == username)).first()
         if lawyer is None:
             _hasher.hash(password)  # the same work as a real check: no user enumeration by timing
-            refusal = LoginRefused(locked=False)
-        elif lawyer.locked_until and lawyer.locked_until > utcnow():
-            refusal = LoginRefused(locked=True)
         else:
             try:
                 _hasher.verify(lawyer.password_hash, password)
             except (VerificationError, InvalidHashError):
-                # One UPDATE … RETURNING counts the failure: SQLite ignores the row lock above, and a
-                # read-then-write count lets parallel guesses all see the same number and never lock.
-                failures = session.execute(
-                    update(Lawyer)
-                    .where(Lawyer.id == lawyer.id)
-                    .values(failed_logins=Lawyer.failed_logins + 1)
-                    .returning(Lawyer.failed_logins)
-                ).scalar_one()
-                locked = failures >= MAX_FAILURES
-                if locked:
-                    session.execute(
-                        update(Lawyer)
-                        .where(Lawyer.id == lawyer.id)
-                        .values(locked_until=utcnow() + LOCK_OUT, failed_logins=0)
-                    )
-                refusal = LoginRefused(locked=locked)
+                pass
             else:
-                lawyer.failed_logins = 0
-                lawyer.locked_until = None
                 if _hasher.check_needs_rehash(lawyer.password_hash):
                     lawyer.password_hash = _hasher.hash(password)
                 result = _account(lawyer)
-    if refusal is not None:
-        raise refusal
+        if result is None:
+            throttle.failed(session, address, username, now)
+        else:
+            throttle.succeeded(session, address, username)
+    if result is None:
+        raise LoginRefused()
     return result
 
 
@@ -166,11 +162,11 @@ def revoke_sessions(sessions: sessionmaker[Session], lawyer_id: int) -> None:
 
 
 def unlock(sessions: sessionmaker[Session], username: str) -> bool:
-    """Lift a lock-out and end the user's sessions (the guesser may have had the password); False if unknown."""
+    """Lift the login throttling of a user name and end the user's sessions (the guesser may have
+    had the password); False if unknown."""
     with sessions.begin() as session:
+        throttle.forget_user(session, username)
         changed = session.execute(
-            update(Lawyer)
-            .where(Lawyer.username == username)
-            .values(locked_until=None, failed_logins=0, session_version=Lawyer.session_version + 1)
+            update(Lawyer).where(Lawyer.username == username).values(session_version=Lawyer.session_version + 1)
         )
         return bool(changed.rowcount)

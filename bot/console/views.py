@@ -70,7 +70,9 @@ async def current_account(request: Request):
     return user
 
 
-def page(request: Request, name: str, context: dict, status: int = 200) -> Response:
+def page(
+    request: Request, name: str, context: dict, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
     user = context.get("user")
     language = user.console_language if user else from_accept_language(request.headers.get("accept-language", ""))
     strings = interface_strings(language)
@@ -78,7 +80,7 @@ def page(request: Request, name: str, context: dict, status: int = 200) -> Respo
                  "console_language": language,
                  "outcome_label": lambda code: strings.gettext(outcome_name(code))}  # fmt: skip
     return TEMPLATES.TemplateResponse(
-        request, name, {**context, **interface, "csrf": csrf_token(request)}, status_code=status
+        request, name, {**context, **interface, "csrf": csrf_token(request)}, status_code=status, headers=headers
     )
 
 
@@ -98,18 +100,17 @@ async def login(request: Request) -> Response:
     form = await form_with_csrf(request)
     if form is None:
         return page(request, "console/login.html", {"error": N_("The form expired. Please try again.")}, status=400)
+    username, password = str(form.get("username", "")), str(form.get("password", ""))
+    address = request.client.host if request.client else "unknown"  # behind a proxy: its X-Forwarded-For
     try:
-        user = await to_thread.run_sync(
-            authenticate, sessions_of(request), str(form.get("username", "")), str(form.get("password", ""))
-        )
+        user = await to_thread.run_sync(authenticate, sessions_of(request), username, password, address)
     except LoginRefused as refused:
-        message = (
-            N_("Too many failed attempts: try again in 15 minutes.")
-            if refused.locked
-            else N_("Wrong user or password.")
-        )
-        log.info("console login refused (locked: %s)", refused.locked)
-        return page(request, "console/login.html", {"error": message}, status=401)
+        log.info("console login refused (throttled: %s)", refused.throttled)
+        if refused.retry_after is not None:
+            message = N_("Too many failed attempts. Please wait a few minutes and try again.")
+            seconds = str(max(1, int(refused.retry_after.total_seconds())))
+            return page(request, "console/login.html", {"error": message}, status=429, headers={"Retry-After": seconds})
+        return page(request, "console/login.html", {"error": N_("Wrong user or password.")}, status=401)
     request.session.clear()  # a fresh session on login: no fixation
     request.session["lawyer_id"] = user.id
     request.session["session_version"] = user.session_version

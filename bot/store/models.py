@@ -148,12 +148,21 @@ class Lawyer(Base):
     console_language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     # the partner organisation the user works for (a profile organisation id); None: the first one
     organization: Mapped[str | None] = mapped_column(String(64))
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # The console's cookie is signed but kept by the browser: it carries this number, and raising it
     # (logout) makes every cookie issued before worthless, replayed or not.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LoginThrottle(Base):
+    """Failed console logins per address, user name, or both (bot/console/throttle.py)."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class Case(Base):

@@ -1,6 +1,7 @@
 import pytest
 
-from bot.console.users import MAX_FAILURES, LoginRefused, UserError, authenticate, create_user
+from bot.console import throttle
+from bot.console.users import LoginRefused, UserError, authenticate, create_user
 from bot.store.models import Lawyer
 
 
@@ -18,20 +19,20 @@ def test_wrong_passwords_and_unknown_users_are_refused_alike(sessions):
     for username, password in (("aida", "wrong password!!"), ("nobody", "correct horse battery")):
         with pytest.raises(LoginRefused) as refused:
             authenticate(sessions, username, password)
-        assert not refused.value.locked
+        assert not refused.value.throttled
 
 
-def test_repeated_failures_lock_the_account_even_for_the_right_password(sessions):
+def test_repeated_failures_hold_up_even_the_right_password_from_that_address(sessions):
     create_user(sessions, "aida", "Aida", "lawyer", "correct horse battery", [], [])
-    for _ in range(MAX_FAILURES - 1):
-        with pytest.raises(LoginRefused):
-            authenticate(sessions, "aida", "guess guess guess")
-    with pytest.raises(LoginRefused) as last:
-        authenticate(sessions, "aida", "guess guess guess")
-    assert last.value.locked
-    with pytest.raises(LoginRefused) as locked:
-        authenticate(sessions, "aida", "correct horse battery")
-    assert locked.value.locked
+    for _ in range(throttle.FREE_FAILURES["pair"]):
+        with pytest.raises(LoginRefused) as refused:
+            authenticate(sessions, "aida", "guess guess guess", "203.0.113.7")
+        assert not refused.value.throttled
+    with pytest.raises(LoginRefused):
+        authenticate(sessions, "aida", "guess guess guess", "203.0.113.7")
+    with pytest.raises(LoginRefused) as throttled:
+        authenticate(sessions, "aida", "correct horse battery", "203.0.113.7")
+    assert throttled.value.throttled
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,10 @@
-"""The console over HTTP: login with CSRF and lock-out, the queue, take next, reply, close, access."""
+"""The console over HTTP: login with CSRF and throttling, the queue, take next, reply, close, access."""
 
 import re
 
 import httpx
 
+from bot.console import throttle
 from bot.console.users import create_user
 from bot.helpline import Inbound
 from bot.store.actions import transcript
@@ -42,13 +43,14 @@ async def test_login_needs_the_csrf_token(setup, sessions):
     assert (await log_in(lawyer)).headers["location"] == "/console"
 
 
-async def test_five_wrong_passwords_lock_the_account(setup, sessions):
+async def test_repeated_wrong_passwords_are_throttled_with_429_and_retry_after(setup, sessions):
     _, lawyer, _ = setup
     create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
-    for _ in range(5):
+    for _ in range(throttle.FREE_FAILURES["pair"] + 1):
         assert (await log_in(lawyer, password="not the password")).status_code == 401
     refused = await log_in(lawyer)
-    assert refused.status_code == 401 and "15 minutes" in refused.text
+    assert refused.status_code == 429 and 1 <= int(refused.headers["retry-after"]) <= 30
+    assert "wait a few minutes" in refused.text
 
 
 async def test_escalation_take_next_reply_and_close(setup, sessions):
