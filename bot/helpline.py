@@ -168,6 +168,7 @@ class Helpline:
         self.sessions = sessions
         self.clock = clock  # opening hours are decided with it, so tests can fix the time
         self.claimant = f"helpline-{uuid.uuid4().hex}"  # what handle() claims its messages as
+        self.case_limits = cases.CaseLimits()  # new non-urgent cases per web origin and overall
         self.use(content)
 
     def use(self, content: Content) -> None:
@@ -345,11 +346,27 @@ class Helpline:
         areas = self.content.places.areas_of(turn.state.region)
         organization = self.profile.route(intent, areas, turn.language)
         escalation = cases.Escalation(
-            turn.language, topic, turn.urgent, summary, written_in=written_in, organization=organization, intent=intent
+            turn.language,
+            topic,
+            turn.urgent,
+            summary,
+            written_in=written_in,
+            organization=organization,
+            intent=intent,
+            origin=inbound.origin,
         )
-        case = await to_thread.run_sync(
-            cases.open_case, self.sessions, stored.conversation_id, escalation, self.profile.hotline
-        )
+        try:
+            case = await to_thread.run_sync(
+                cases.open_case,
+                self.sessions,
+                stored.conversation_id,
+                escalation,
+                self.profile.hotline,
+                self.case_limits,
+            )
+        except cases.CaseLimited:
+            log.warning("new case refused: too many opened lately (conversation %s)", stored.conversation_id)
+            return replace(turn, texts=("ui:case_limited",), buttons=(), referral=None)
         notice = escalation_notice(case, turn.urgent, self.profile.hours.is_open(dt.datetime.now(dt.UTC)))
         values = await self._case_values(case, turn.language)
         return replace(turn, texts=(*turn.texts, notice), extra={**turn.extra, **values})
@@ -401,21 +418,24 @@ class Helpline:
             return wordless, None
 
         text = analysable(text)
+        if parsing is None and self.nlu is not None:
+            parsing = asyncio.ensure_future(self.nlu.parse(text))
+        # what needs no NLU is worked out while Rasa parses
         started = time.perf_counter()
         detection = self.detector.detect(text[:1000], state.language, inbound.language_hint)
         timings["detect"] = time.perf_counter() - started
+        safety = self.safety.check(text)
+        where = self.content.places.find(text, home=self.profile.country)
 
         started = time.perf_counter()
         nlu = None
-        if self.nlu is not None:
+        if parsing is not None:
             try:
-                nlu = await (parsing if parsing is not None else self.nlu.parse(text))
+                nlu = await parsing
             except NluError as error:
                 log.error("NLU unavailable, answering without it: %s", error)
         timings["nlu"] = time.perf_counter() - started
 
-        safety = self.safety.check(text)
-        where = self.content.places.find(text, home=self.profile.country)
         return self.dialogue.decide(text, state, Evidence(detection, nlu, safety, where)), detection
 
     def _with_agency_mention(self, turn: Turn, text: str) -> Turn:

@@ -41,7 +41,9 @@ def erase_conversation(session: Session, conversation_id: int, reason: str) -> N
         )
     )
     erased_cases = session.execute(
-        update(Case).where(Case.conversation_id == conversation_id).values(summary="", callback_phone=None)
+        update(Case)
+        .where(Case.conversation_id == conversation_id)
+        .values(summary="", callback_phone=None, opened_from=None)
     ).rowcount
     counts = f"{messages} messages, {files} files, {erased_cases} cases, {notes} notes"
     detail = f"conversation {conversation_id}; {reason}; {counts}"

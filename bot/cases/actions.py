@@ -72,17 +72,50 @@ class Escalation:
     written_in: str | None = None  # an unserved language the migrant writes: the lawyer needs an interpreter
     organization: str | None = None  # whose queue: chosen by the profile's routing rules; None the first
     intent: str | None = None
+    origin: str | None = None  # Received.origin
+
+
+@dataclass(frozen=True)
+class CaseLimits:
+    """New non-urgent cases allowed in a window: from one web origin, and from everyone. Fresh web
+    chat sessions cost nothing, so without these anyone could fill the lawyers' queue. Urgent cases
+    are never limited: someone in danger is never turned away because of someone else."""
+
+    per_origin: int = 3
+    overall: int = 200
+    window: dt.timedelta = dt.timedelta(minutes=10)
+
+
+class CaseLimited(Exception):
+    """No new case now: too many were opened lately from the same origin, or overall."""
+
+
+def _over_limits(session: Session, escalation: Escalation, limits: CaseLimits) -> bool:
+    since = utcnow() - limits.window
+    recent = select(func.count()).where(Case.priority != URGENT, Case.created_at >= since)
+    from_origin = recent.where(Case.opened_from == escalation.origin)
+    if escalation.origin is not None and session.scalar(from_origin) >= limits.per_origin:
+        return True
+    return session.scalar(recent) >= limits.overall
 
 
 def open_case(
-    sessions: sessionmaker[Session], conversation_id: int, escalation: Escalation, ticket_prefix: str
+    sessions: sessionmaker[Session],
+    conversation_id: int,
+    escalation: Escalation,
+    ticket_prefix: str,
+    limits: CaseLimits | None = None,
 ) -> CaseView:
-    """The conversation's open case, created if there is none; an urgent one moves to the front."""
+    """The conversation's open case, created if there is none; an urgent one moves to the front.
+
+    With ``limits``, a new non-urgent case over them raises CaseLimited (and nothing is opened)."""
     with sessions.begin() as session:
         case = session.scalars(
             select(Case).where(Case.conversation_id == conversation_id, Case.status.in_(OPEN)).with_for_update()
         ).first()
         if case is None:
+            if limits is not None and not escalation.urgent and _over_limits(session, escalation, limits):
+                raise CaseLimited()
             conversation = session.get(Conversation, conversation_id)
             case = Case(
                 conversation_id=conversation_id,
@@ -95,6 +128,7 @@ def open_case(
                 channel=conversation.channel if conversation else "web",
                 summary=escalation.summary[:2000],
                 organization=escalation.organization,
+                opened_from=escalation.origin,
                 created_at=utcnow(),
             )
             session.add(case)

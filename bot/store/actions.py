@@ -43,6 +43,9 @@ class Received:
     external_id: str | None = None
     media_type: str | None = None
     media_ref: str | None = None
+    # the web chat's client, as a keyed hash of its address (not stored with the message): new
+    # cases per origin are limited; None on Telegram and WhatsApp, whose senders the platform knows
+    origin: str | None = None
 
 
 # More messages than this from one person in a minute get one friendly "slow down" and then

@@ -190,6 +190,9 @@ class Case(Base):
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("lawyers.id", ondelete="SET NULL"))
     # an urgent case the lawyer found not urgent: the share of these is the triage's false-alarm rate
     false_alarm: Mapped[bool | None] = mapped_column(Boolean)
+    # where a web chat's request came from, as a keyed hash of the client's address (never the
+    # address itself): new cases per origin are limited, so that nobody floods the queue
+    opened_from: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     assigned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     first_reply_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
