@@ -1,5 +1,5 @@
-"""Shared fixtures: the project's paths, both databases, a real Rasa server, and a guard that
-fails any test reaching beyond this machine."""
+"""Shared fixtures: the project's paths, both databases, a real Rasa server and a fake one, and a
+guard that fails any test reaching beyond this machine."""
 
 from __future__ import annotations
 
@@ -137,6 +137,19 @@ def rasa_url(paths) -> Iterator[str]:
     yield server.url
     loop.run_until_complete(server.stop())
     loop.close()
+
+
+# -- a fake Rasa on loopback, answering the channel tests' messages, started once ----------------
+
+
+@pytest.fixture(scope="session")
+def fake_rasa_url() -> Iterator[str]:
+    """Stateless: tests/channels/conftest.py's fake_rasa, shared by every test that uses it."""
+    from tests.channels.conftest import fake_rasa
+    from tests.fake_rasa import rasa_serving
+
+    with rasa_serving(fake_rasa) as url:
+        yield url
 
 
 # -- a real browser: Debian's Chromium driven by Playwright ------------------------------------

@@ -13,8 +13,9 @@ from bot.nlu.server import free_port
 
 
 @contextlib.contextmanager
-def serving(app, lifespan: str = "off") -> Iterator[str]:
-    port = free_port()
+def serving(app, lifespan: str = "off", port: int | None = None) -> Iterator[str]:
+    """``app`` on 127.0.0.1, on ``port`` or a free one; yields its URL."""
+    port = port or free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

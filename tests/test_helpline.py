@@ -1,8 +1,8 @@
-"""The helpline service end to end, on SQLite and PostgreSQL, with Rasa faked at the HTTP boundary."""
+"""The helpline service end to end, on SQLite and PostgreSQL, with Rasa faked at the HTTP boundary
+(tests/fake_rasa.py)."""
 
 import asyncio
 
-import httpx
 import pytest
 from babel.messages.pofile import read_po
 from sqlalchemy import func, select
@@ -12,21 +12,26 @@ from bot.nlu.client import RasaClient
 from bot.store.actions import transcript
 from bot.store.models import Case, Conversation, Message
 from tests.catalogs import catalog_text
-from tests.channels.conftest import fake_rasa
-
-
-def rasa_down(request: httpx.Request) -> httpx.Response:
-    raise httpx.ConnectError("connection refused")
-
-
-def make_helpline(content, sessions, handler=fake_rasa):
-    nlu = RasaClient("http://rasa.test", transport=httpx.MockTransport(handler))
-    return Helpline(content, nlu, sessions)
+from tests.fake_rasa import REFUSED_URL
 
 
 @pytest.fixture
-def helpline(content, sessions):
-    return make_helpline(content, sessions)
+async def helpline_on(content, sessions):
+    """helpline_on(rasa_url): a helpline with Rasa at rasa_url; its client is closed after the test."""
+    clients = []
+
+    def make(rasa_url):
+        clients.append(RasaClient(rasa_url))
+        return Helpline(content, clients[-1], sessions)
+
+    yield make
+    for client in clients:
+        await client.aclose()
+
+
+@pytest.fixture
+def helpline(helpline_on, fake_rasa_url):
+    return helpline_on(fake_rasa_url)
 
 
 async def test_a_question_is_answered_in_its_language_and_both_messages_stored(helpline, sessions, paths):
@@ -63,8 +68,8 @@ async def test_a_chosen_language_wins_until_changed(helpline):
     assert (await helpline.handle(Inbound("web", "session-3", "hello"))).language == "en"
 
 
-async def test_when_rasa_is_down_the_message_is_kept_and_danger_still_caught(content, sessions):
-    helpline = make_helpline(content, sessions, rasa_down)
+async def test_when_rasa_is_down_the_message_is_kept_and_danger_still_caught(helpline_on, sessions):
+    helpline = helpline_on(REFUSED_URL)
     reply = await helpline.handle(Inbound("web", "session-4", "the boss took my passport and I cannot leave the farm"))
     assert reply.urgent and reply.intent == "trafficking"
     assert "102" in reply.text  # the police number from the profile

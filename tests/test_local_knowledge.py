@@ -14,6 +14,7 @@ from babel.messages.pofile import read_po
 from bot.helpline import Content, Helpline, Inbound
 from bot.nlu.client import RasaClient
 from bot.paths import Paths
+from tests.fake_rasa import rasa_serving
 
 SEOUL = dt.timezone(dt.timedelta(hours=9))
 SUNDAY_3PM_IN_KOREA = dt.datetime(2026, 12, 6, 15, 0, tzinfo=SEOUL)
@@ -33,9 +34,24 @@ def fake_rasa(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json={"text": text, "intent": {"name": name, "confidence": confidence}})
 
 
-def helpline_for(content, sessions, clock=lambda: SUNDAY_3PM_IN_KOREA):
-    nlu = RasaClient("http://rasa.test", transport=httpx.MockTransport(fake_rasa))
-    return Helpline(content, nlu, sessions, clock=clock)
+@pytest.fixture(scope="module")
+def nlu_url():
+    with rasa_serving(fake_rasa) as url:
+        yield url
+
+
+@pytest.fixture
+async def helpline_for(nlu_url):
+    """helpline_for(content, sessions, clock): its Rasa client is closed after the test."""
+    clients = []
+
+    def make(content, sessions, clock=lambda: SUNDAY_3PM_IN_KOREA):
+        clients.append(RasaClient(nlu_url))
+        return Helpline(content, clients[-1], sessions, clock=clock)
+
+    yield make
+    for client in clients:
+        await client.aclose()
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +66,7 @@ def catalog(paths, language):
         return {message.context: message.string for message in read_po(handle) if message.id}
 
 
-async def test_a_kyrgyz_migrant_in_moscow_gets_russias_eaeu_rules_in_kyrgyz(content, sessions, paths):
+async def test_a_kyrgyz_migrant_in_moscow_gets_russias_eaeu_rules_in_kyrgyz(content, sessions, helpline_for, paths):
     helpline = helpline_for(content, sessions)
     reply = await helpline.handle(Inbound("web", "moscow-1", "Москвада иштейм, патент керекпи?"))
     kyrgyz = catalog(paths, "ky")
@@ -61,7 +77,7 @@ async def test_a_kyrgyz_migrant_in_moscow_gets_russias_eaeu_rules_in_kyrgyz(cont
     assert kyrgyz["ui:variant_note"].split("{")[0] in reply.text and "/country" in reply.text
 
 
-async def test_asked_once_then_answered_for_the_country_the_migrant_names(content, sessions, paths):
+async def test_asked_once_then_answered_for_the_country_the_migrant_names(content, sessions, helpline_for, paths):
     helpline = helpline_for(content, sessions)
     first = await helpline.handle(Inbound("web", "where-1", "патент керекпи?"))
     kyrgyz = catalog(paths, "ky")
@@ -76,7 +92,7 @@ async def test_asked_once_then_answered_for_the_country_the_migrant_names(conten
     assert kyrgyz["ui:country_question"] not in third.text
 
 
-async def test_the_migrant_changes_the_country_with_a_command(content, sessions, paths):
+async def test_the_migrant_changes_the_country_with_a_command(content, sessions, helpline_for, paths):
     helpline = helpline_for(content, sessions)
     await helpline.handle(Inbound("web", "where-2", "Москвада иштейм, патент керекпи?"))
     menu = await helpline.handle(Inbound("web", "where-2", "/country"))
@@ -86,7 +102,9 @@ async def test_the_migrant_changes_the_country_with_a_command(content, sessions,
     assert reply.text.startswith(catalog(paths, "ky")["answer:work_permit@KZ"].splitlines()[0])
 
 
-async def test_a_vietnamese_worker_in_ansan_gets_nearby_clinics_that_speak_vietnamese(korean_content, sessions):
+async def test_a_vietnamese_worker_in_ansan_gets_nearby_clinics_that_speak_vietnamese(
+    korean_content, sessions, helpline_for
+):
     helpline = helpline_for(korean_content, sessions)
     reply = await helpline.handle(Inbound("web", "ansan-1", "Tôi ở Ansan, không có bảo hiểm thì đi khám bệnh ở đâu?"))
     assert reply.language == "vi" and reply.intent == "find_doctor"
@@ -102,14 +120,14 @@ async def test_a_vietnamese_worker_in_ansan_gets_nearby_clinics_that_speak_vietn
     assert not any(button.payload.startswith("/services") for button in reply.buttons)
 
 
-async def test_no_matching_service_says_so_and_offers_a_lawyer(korean_content, sessions):
+async def test_no_matching_service_says_so_and_offers_a_lawyer(korean_content, sessions, helpline_for):
     helpline = helpline_for(korean_content, sessions)
     reply = await helpline.handle(Inbound("web", "ansan-2", "/services find_doctor 9"))
     assert reply.text == helpline.text("ui:services_none", "ko")
     assert [button.payload for button in reply.buttons] == ["/lawyer"]
 
 
-async def test_an_agency_named_in_a_question_is_checked_in_the_register(content, sessions, paths):
+async def test_an_agency_named_in_a_question_is_checked_in_the_register(content, sessions, helpline_for, paths):
     helpline = helpline_for(content, sessions, clock=lambda: dt.datetime(2026, 12, 3, tzinfo=dt.UTC))
     reply = await helpline.handle(
         Inbound("web", "agency-1", "Ала-Тоо Жумуш Сервис деген агенттиктин лицензиясы барбы?")
@@ -117,7 +135,7 @@ async def test_an_agency_named_in_a_question_is_checked_in_the_register(content,
     assert "PEA-0001" in reply.text and catalog(paths, "ky")["ui:agency_licensed"].split("{")[0].strip() in reply.text
 
 
-async def test_a_misspelt_agency_sent_after_the_button_is_found_or_asked_about(content, sessions, paths):
+async def test_a_misspelt_agency_sent_after_the_button_is_found_or_asked_about(content, sessions, helpline_for, paths):
     helpline = helpline_for(content, sessions, clock=lambda: dt.datetime(2026, 12, 3, tzinfo=dt.UTC))
     await helpline.handle(Inbound("web", "agency-2", "/lang ky"))
     prompt = await helpline.handle(Inbound("web", "agency-2", "/agency"))

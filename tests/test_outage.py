@@ -3,27 +3,23 @@ whole pipeline: the NLU is refused at the network boundary, as when its server i
 
 import asyncio
 
-import httpx
 import pytest
 
 from bot.intents import URGENT_INTENTS
 from bot.nlu.client import RasaClient
 from bot.training_data import read_examples
+from tests.fake_rasa import REFUSED_URL
 from tests.flagging import flags_by_language
 from tests.served import SERVED
 
 LANGUAGES = SERVED
 
 
-def _refused(request):
-    raise httpx.ConnectError("connection refused")
-
-
 @pytest.fixture(scope="module")
 def flagged_without_nlu(content, paths, tmp_path_factory):
     database = f"sqlite:///{tmp_path_factory.mktemp('outage') / 'outage.db'}"
     urgent = [e for e in read_examples(paths.heldout) if e.intent in URGENT_INTENTS]
-    refused = RasaClient("http://127.0.0.1:9", transport=httpx.MockTransport(_refused))
+    refused = RasaClient(REFUSED_URL)
     return asyncio.run(flags_by_language(content, refused, database, urgent))
 
 

@@ -4,6 +4,7 @@ import asyncio
 import json
 
 import httpx
+import pytest
 from babel.messages.pofile import read_po, write_po
 
 from bot.helpline import Content, Helpline, Inbound
@@ -12,6 +13,7 @@ from bot.nlu.publishing import publish
 from bot.paths import Paths
 from bot.publication import follow_publications
 from tests.copies import copy_content
+from tests.fake_rasa import rasa_serving
 
 
 def copy_of(paths: Paths, root) -> Paths:
@@ -31,24 +33,34 @@ def retranslate(paths: Paths, language: str, context: str, text: str) -> None:
         write_po(handle, catalog, width=0)
 
 
-async def test_a_running_helpline_follows_the_published_model_and_catalogs(paths, sessions, tmp_path, monkeypatch):
-    monkeypatch.delenv("HELPLINE_PROFILE", raising=False)
-    copy = copy_of(paths, tmp_path)
+@pytest.fixture
+async def rasa():
+    """A fake Rasa that understands "thanks" and records the models it is told to load: its URL, a
+    client on it (closed after the test), and the models loaded."""
     loads = []
 
-    def rasa(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx.Request) -> httpx.Response:
         if request.method == "PUT":
             loads.append(json.loads(request.read())["model_file"])
             return httpx.Response(204)
         text = json.loads(request.read())["text"]
         return httpx.Response(200, json={"text": text, "intent": {"name": "thanks", "confidence": 0.99}})
 
-    transport = httpx.MockTransport(rasa)
-    helpline = Helpline(Content.load(copy), RasaClient("http://rasa.test", transport=transport), sessions)
+    with rasa_serving(handler) as url:
+        client = RasaClient(url)
+        yield url, client, loads
+        await client.aclose()
+
+
+async def test_a_running_helpline_follows_the_published_model_and_catalogs(
+    paths, sessions, tmp_path, monkeypatch, rasa
+):
+    rasa_url, nlu, loads = rasa
+    monkeypatch.delenv("HELPLINE_PROFILE", raising=False)
+    copy = copy_of(paths, tmp_path)
+    helpline = Helpline(Content.load(copy), nlu, sessions)
     old = helpline.text("answer:thanks", "ky")
-    follower = asyncio.create_task(
-        follow_publications(helpline, copy, "http://rasa.test", every=0.05, transport=transport)
-    )
+    follower = asyncio.create_task(follow_publications(helpline, copy, rasa_url, every=0.05))
     replies = []
 
     async def migrants():

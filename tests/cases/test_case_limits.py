@@ -11,8 +11,7 @@ from bot.helpline import Helpline, Inbound
 from bot.nlu.client import RasaClient
 from bot.store.models import Case, Conversation
 from tests.catalogs import catalog_text
-
-REFUSED = "http://127.0.0.1:9"  # nothing listens there
+from tests.fake_rasa import REFUSED_URL as REFUSED  # nothing listens there
 
 
 @pytest.fixture

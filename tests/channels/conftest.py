@@ -11,6 +11,7 @@ from bot.helpline import Helpline
 from bot.nlu.client import RasaClient
 from bot.web.app import create_app
 from tests.channels.fakes import FakeBotApi, FakeGraphApi
+from tests.fake_rasa import rasa_serving
 from tests.servers import serving
 
 WEBHOOK_SECRET = "s3cret-token"
@@ -30,6 +31,14 @@ def fake_rasa(request: httpx.Request) -> httpx.Response:
     text = json.loads(request.read())["text"]
     name, confidence = INTENTS.get(text, ("job_search", 0.9))
     return httpx.Response(200, json={"text": text, "intent": {"name": name, "confidence": confidence}})
+
+
+@pytest.fixture
+async def nlu(fake_rasa_url):
+    """A Rasa client on fake_rasa (tests/conftest.py: fake_rasa_url), closed after the test."""
+    client = RasaClient(fake_rasa_url)
+    yield client
+    await client.aclose()
 
 
 @pytest.fixture
@@ -71,17 +80,19 @@ def channel_env(fake_bot=None, fake_graph=None, public_url="http://127.0.0.1:9/"
 
 @contextlib.contextmanager
 def helpline_server(content, sessions, env, rasa_url=None):
-    """The application with its channels, served on loopback; yields (url, app)."""
+    """The application with its channels, served on loopback, with the real Rasa at ``rasa_url``
+    or else fake_rasa; yields (url, app)."""
+    with contextlib.ExitStack() as stack:
+        nlu_url = rasa_url or stack.enter_context(rasa_serving(fake_rasa))
 
-    @contextlib.asynccontextmanager
-    async def opened():
-        transport = None if rasa_url else httpx.MockTransport(fake_rasa)
-        client = RasaClient(rasa_url or "http://rasa.test", transport=transport)
-        try:
-            yield Helpline(content, client, sessions)
-        finally:
-            await client.aclose()
+        @contextlib.asynccontextmanager
+        async def opened():
+            client = RasaClient(nlu_url)
+            try:
+                yield Helpline(content, client, sessions)
+            finally:
+                await client.aclose()
 
-    app = create_app(opened, lambda helpline: running_channels(helpline, env))
-    with serving(app, lifespan="on") as url:
-        yield url, app
+        app = create_app(opened, lambda helpline: running_channels(helpline, env))
+        with serving(app, lifespan="on") as url:
+            yield url, app

@@ -4,20 +4,30 @@ the app runs, by whichever worker gets them; a message a live worker holds is le
 import asyncio
 import datetime as dt
 
-import httpx
+import pytest
 from sqlalchemy import update
 
 from bot.channels.telegram import TelegramChannel, TelegramSettings, inbound_from_update
 from bot.helpline import Helpline
 from bot.nlu.client import RasaClient
 from bot.store.models import Message
-from tests.channels.conftest import fake_rasa
 from tests.channels.test_telegram import update as telegram_update
 
 
-def worker(content, sessions, fake_bot) -> TelegramChannel:
-    helpline = Helpline(content, RasaClient("http://rasa.test", transport=httpx.MockTransport(fake_rasa)), sessions)
-    return TelegramChannel(TelegramSettings(fake_bot.token, None, f"{fake_bot.url}/bot", None), helpline)
+@pytest.fixture
+async def worker(content, sessions, fake_bot, fake_rasa_url):
+    """Starts a worker: its own helpline and Telegram channel on the same database. Their Rasa
+    clients are closed after the test."""
+    clients = []
+
+    def start() -> TelegramChannel:
+        clients.append(RasaClient(fake_rasa_url))
+        helpline = Helpline(content, clients[-1], sessions)
+        return TelegramChannel(TelegramSettings(fake_bot.token, None, f"{fake_bot.url}/bot", None), helpline)
+
+    yield start
+    for client in clients:
+        await client.aclose()
 
 
 async def store_orphans(channel, sessions, chats, claimant="dead-worker", lease_left=dt.timedelta(seconds=-1)):
@@ -31,8 +41,8 @@ async def store_orphans(channel, sessions, chats, claimant="dead-worker", lease_
         session.execute(update(Message).values(claimed_until=dt.datetime.now(dt.UTC) + lease_left))
 
 
-async def test_two_sweepers_answer_each_orphan_exactly_once(content, sessions, fake_bot):
-    first, second = worker(content, sessions, fake_bot), worker(content, sessions, fake_bot)
+async def test_two_sweepers_answer_each_orphan_exactly_once(sessions, fake_bot, worker):
+    first, second = worker(), worker()
     chats = list(range(7001, 7011))
     await store_orphans(first, sessions, chats)
     for channel in (first, second):
@@ -47,8 +57,8 @@ async def test_two_sweepers_answer_each_orphan_exactly_once(content, sessions, f
     assert answered == chats
 
 
-async def test_a_crashed_workers_message_is_answered_without_a_restart(content, sessions, fake_bot):
-    channel = worker(content, sessions, fake_bot)
+async def test_a_crashed_workers_message_is_answered_without_a_restart(sessions, fake_bot, worker):
+    channel = worker()
     await channel.application.initialize()
     channel.start_sweeper(interval=0.05)
     try:
@@ -63,8 +73,8 @@ async def test_a_crashed_workers_message_is_answered_without_a_restart(content, 
     assert [int(params["chat_id"]) for params in fake_bot.sent()] == [7101]
 
 
-async def test_a_message_a_live_worker_holds_is_not_taken(content, sessions, fake_bot):
-    channel = worker(content, sessions, fake_bot)
+async def test_a_message_a_live_worker_holds_is_not_taken(sessions, fake_bot, worker):
+    channel = worker()
     await store_orphans(channel, sessions, [7201], claimant="live-worker", lease_left=dt.timedelta(seconds=20))
     await channel.application.initialize()
     try:
@@ -74,8 +84,8 @@ async def test_a_message_a_live_worker_holds_is_not_taken(content, sessions, fak
     assert fake_bot.sent() == []
 
 
-async def test_the_sweeper_never_takes_a_message_the_live_handler_is_answering(content, sessions, fake_bot):
-    live, sweeper = worker(content, sessions, fake_bot), worker(content, sessions, fake_bot)
+async def test_the_sweeper_never_takes_a_message_the_live_handler_is_answering(sessions, fake_bot, worker):
+    live, sweeper = worker(), worker()
     held = asyncio.Event()
     inbound = inbound_from_update(live.parse(telegram_update(950, "hello", chat=7301, language_code="en")))
     for channel in (live, sweeper):
@@ -92,9 +102,9 @@ async def test_the_sweeper_never_takes_a_message_the_live_handler_is_answering(c
     assert [int(params["chat_id"]) for params in fake_bot.sent()] == [7301]
 
 
-async def test_a_stopping_worker_hands_back_what_it_could_not_answer_in_time(content, sessions, fake_bot, monkeypatch):
+async def test_a_stopping_worker_hands_back_what_it_could_not_answer_in_time(sessions, fake_bot, worker, monkeypatch):
     monkeypatch.setattr("bot.channels.base.DRAIN_SECONDS", 0.2)
-    stopping, survivor = worker(content, sessions, fake_bot), worker(content, sessions, fake_bot)
+    stopping, survivor = worker(), worker()
     never = asyncio.Event()  # the answer hangs (an NLU call that never returns)
     inbound = inbound_from_update(stopping.parse(telegram_update(960, "hello", chat=7401, language_code="en")))
     for channel in (stopping, survivor):
@@ -113,8 +123,8 @@ async def test_a_stopping_worker_hands_back_what_it_could_not_answer_in_time(con
     assert [int(params["chat_id"]) for params in fake_bot.sent()] == [7401]
 
 
-async def test_a_reply_stored_but_never_sent_is_delivered_by_a_sweep(content, sessions, fake_bot):
-    dying, survivor = worker(content, sessions, fake_bot), worker(content, sessions, fake_bot)
+async def test_a_reply_stored_but_never_sent_is_delivered_by_a_sweep(sessions, fake_bot, worker):
+    dying, survivor = worker(), worker()
     inbound = inbound_from_update(dying.parse(telegram_update(970, "hello", chat=7501, language_code="en")))
     stored = await dying.helpline.receive(inbound, dying.claimant)
     # the worker stores its reply, then dies before sendMessage

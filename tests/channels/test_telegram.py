@@ -7,10 +7,9 @@ import pytest
 
 from bot.channels.telegram import MESSAGE_LIMIT, TelegramChannel, TelegramSettings, inbound_from_update
 from bot.helpline import Helpline, Reply
-from bot.nlu.client import RasaClient
 from bot.store.actions import transcript
 from tests.catalogs import catalog_text
-from tests.channels.conftest import WEBHOOK_SECRET, channel_env, fake_rasa, helpline_server
+from tests.channels.conftest import WEBHOOK_SECRET, channel_env, helpline_server
 from tests.servers import wait_for
 
 CHAT = 555001
@@ -136,9 +135,9 @@ def test_flood_control_429_is_retried_until_sent(content, sessions, fake_bot):
     assert transcript(sessions, "telegram", str(CHAT))[-1].status == "sent"
 
 
-async def test_a_send_that_keeps_failing_is_marked_failed(content, sessions, fake_bot):
+async def test_a_send_that_keeps_failing_is_marked_failed(content, sessions, fake_bot, nlu):
     fake_bot.failures = [403]  # the user blocked the bot: not retried
-    helpline = Helpline(content, RasaClient("http://rasa.test", transport=httpx.MockTransport(fake_rasa)), sessions)
+    helpline = Helpline(content, nlu, sessions)
     channel = TelegramChannel(TelegramSettings(fake_bot.token, WEBHOOK_SECRET, f"{fake_bot.url}/bot", None), helpline)
     await channel.application.initialize()
     try:
@@ -166,8 +165,8 @@ async def test_a_long_reply_is_split_at_boundaries(content, sessions, fake_bot):
     assert " ".join(" ".join(parts).split()) == " ".join(text.split())
 
 
-async def test_a_message_stored_before_a_crash_is_answered_after_restart(content, sessions, fake_bot):
-    helpline = Helpline(content, RasaClient("http://rasa.test", transport=httpx.MockTransport(fake_rasa)), sessions)
+async def test_a_message_stored_before_a_crash_is_answered_after_restart(content, sessions, fake_bot, nlu):
+    helpline = Helpline(content, nlu, sessions)
     channel = TelegramChannel(TelegramSettings(fake_bot.token, None, f"{fake_bot.url}/bot", None), helpline)
     # the first worker stored the message, acknowledged the webhook, and died before answering
     assert await helpline.receive(inbound_from_update(channel.parse(update(60, "hello", language_code="en"))))

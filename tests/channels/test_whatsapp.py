@@ -18,9 +18,8 @@ from bot.channels.whatsapp import (
     within_service_window,
 )
 from bot.helpline import ButtonView, Helpline, Reply
-from bot.nlu.client import RasaClient
 from bot.store.actions import transcript
-from tests.channels.conftest import APP_SECRET, VERIFY_TOKEN, channel_env, fake_rasa, helpline_server
+from tests.channels.conftest import APP_SECRET, VERIFY_TOKEN, channel_env, helpline_server
 from tests.servers import wait_for
 
 WA_ID = "996700123456"
@@ -157,9 +156,9 @@ def test_rate_limited_graph_api_is_retried(content, sessions, fake_graph):
     assert transcript(sessions, "whatsapp", WA_ID)[-1].status == "sent"
 
 
-async def test_outside_the_24_hour_window_only_the_template_is_sent(content, sessions, fake_graph):
+async def test_outside_the_24_hour_window_only_the_template_is_sent(content, sessions, fake_graph, nlu):
     settings = WhatsAppSettings(fake_graph.token, APP_SECRET, VERIFY_TOKEN, "1234567890", fake_graph.url)
-    helpline = Helpline(content, RasaClient("http://rasa.test", transport=httpx.MockTransport(fake_rasa)), sessions)
+    helpline = Helpline(content, nlu, sessions)
     channel = WhatsAppChannel(settings, helpline)
     reply = Reply("A lawyer has answered your question.", (), "en", "en", None, None, None, False, "answer")
     try:

@@ -11,18 +11,20 @@ from bot.console.users import create_user
 from bot.helpline import Helpline
 from bot.nlu.client import RasaClient
 from bot.web.app import create_app
-from tests.channels.conftest import fake_rasa
 from tests.copies import copy_content
 from tests.servers import serving
 
 PASSWORD = "correct horse battery"
 
 
-def app_for(content, sessions):
+def app_for(content, sessions, rasa_url):
     @contextlib.asynccontextmanager
     async def opened():
-        client = RasaClient("http://rasa.test", transport=httpx.MockTransport(fake_rasa))
-        yield Helpline(content, client, sessions)
+        client = RasaClient(rasa_url)
+        try:
+            yield Helpline(content, client, sessions)
+        finally:
+            await client.aclose()
 
     return create_app(opened)
 
@@ -38,11 +40,11 @@ def console_of(browser, url, username):
     return laptop, console
 
 
-def test_a_lawyer_takes_an_escalated_web_chat_and_closes_it(browser, content, sessions, paths):
+def test_a_lawyer_takes_an_escalated_web_chat_and_closes_it(browser, content, sessions, fake_rasa_url, paths):
     create_user(sessions, "aida", "Aida Lawyer", "lawyer", PASSWORD, ["en", "ru", "ky"], [])
     shots = paths.state / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
-    with serving(app_for(content, sessions), lifespan="on") as url:
+    with serving(app_for(content, sessions, fake_rasa_url), lifespan="on") as url:
         phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
         migrant = phone.new_page()
         migrant.goto(url)
@@ -104,7 +106,7 @@ def test_a_lawyer_takes_an_escalated_web_chat_and_closes_it(browser, content, se
         laptop.close()
 
 
-def test_a_supervisor_reads_the_days_figures_in_the_helplines_time_zone(browser, content, sessions):
+def test_a_supervisor_reads_the_days_figures_in_the_helplines_time_zone(browser, content, sessions, fake_rasa_url):
     import datetime as dt
 
     from sqlalchemy import update
@@ -112,7 +114,7 @@ def test_a_supervisor_reads_the_days_figures_in_the_helplines_time_zone(browser,
     from bot.store.models import Case
 
     create_user(sessions, "boss", "Boss", "supervisor", PASSWORD, [], [])
-    with serving(app_for(content, sessions), lifespan="on") as url:
+    with serving(app_for(content, sessions, fake_rasa_url), lifespan="on") as url:
         for sender in ("tz-session-1", "tz-session-2"):
             with httpx.Client(base_url=url) as client:
                 assert client.post("/api/chat", json={"session": sender, "text": "/lawyer"}).status_code == 200
@@ -136,7 +138,9 @@ def test_a_supervisor_reads_the_days_figures_in_the_helplines_time_zone(browser,
         laptop.close()
 
 
-def test_an_editor_reviews_a_kyrgyz_answer_in_the_browser(browser, content, sessions, paths, tmp_path, monkeypatch):
+def test_an_editor_reviews_a_kyrgyz_answer_in_the_browser(
+    browser, content, sessions, fake_rasa_url, paths, tmp_path, monkeypatch
+):
 
     from bot.answers import Answers
     from bot.paths import Paths
@@ -144,7 +148,7 @@ def test_an_editor_reviews_a_kyrgyz_answer_in_the_browser(browser, content, sess
     copy_content(paths, tmp_path)
     monkeypatch.setenv("HELPLINE_HOME", str(tmp_path))
     create_user(sessions, "eda", "Eda Editor", "editor", PASSWORD, [], [])
-    with serving(app_for(content, sessions), lifespan="on") as url:
+    with serving(app_for(content, sessions, fake_rasa_url), lifespan="on") as url:
         laptop = browser.new_context(viewport={"width": 1280, "height": 900})
         page = laptop.new_page()
         page.goto(f"{url}/console/login")
@@ -181,12 +185,12 @@ def _migrant_writes(browser, url, *texts):
     return phone, page, ticket
 
 
-def test_a_day_of_cases_urgent_first_nothing_left_hanging(browser, content, sessions):
+def test_a_day_of_cases_urgent_first_nothing_left_hanging(browser, content, sessions, fake_rasa_url):
     from tests.catalogs import catalog_text
 
     create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
     create_user(sessions, "eda", "Eda", "editor", PASSWORD, [], [])
-    with serving(app_for(content, sessions), lifespan="on") as url:
+    with serving(app_for(content, sessions, fake_rasa_url), lifespan="on") as url:
         wages_phone, wages, wages_ticket = _migrant_writes(browser, url, "/lawyer")
         danger_phone, danger, danger_ticket = _migrant_writes(browser, url, "my boss took my passport and locks me in")
         # waiting: what the migrant adds joins the case, and is not answered with an FAQ

@@ -20,6 +20,7 @@ from bot.store.models import AuditEntry
 from bot.training_data import read_examples
 from bot.web.app import create_app
 from tests.copies import copy_content
+from tests.fake_rasa import rasa_serving
 
 PASSWORD = "correct horse battery"
 
@@ -109,8 +110,12 @@ async def test_unanswered_questions_become_training_examples(editor, content_cop
     def unsure(request):
         return httpx.Response(200, json={"text": "x", "intent": {"name": "work_permit", "confidence": 0.2}})
 
-    helpline.nlu = RasaClient("http://rasa.test", transport=httpx.MockTransport(unsure))
-    await helpline.handle(Inbound("web", "inbox-1", "патент продлить кантип болот"))
+    with rasa_serving(unsure) as rasa_url:
+        helpline.nlu = RasaClient(rasa_url)
+        try:
+            await helpline.handle(Inbound("web", "inbox-1", "патент продлить кантип болот"))
+        finally:
+            await helpline.nlu.aclose()
     await log_in(client, "eda")
     inbox = await client.get("/console/content/unanswered")
     assert "патент продлить кантип болот" in inbox.text
@@ -137,8 +142,12 @@ async def test_a_question_marked_out_of_scope_leaves_the_inbox_without_becoming_
     def unsure(request):
         return httpx.Response(200, json={"text": "x", "intent": {"name": "job_search", "confidence": 0.1}})
 
-    app.state.helpline.nlu = RasaClient("http://rasa.test", transport=httpx.MockTransport(unsure))
-    await app.state.helpline.handle(Inbound("web", "inbox-2", "what is the weather in bishkek"))
+    with rasa_serving(unsure) as rasa_url:
+        app.state.helpline.nlu = RasaClient(rasa_url)
+        try:
+            await app.state.helpline.handle(Inbound("web", "inbox-2", "what is the weather in bishkek"))
+        finally:
+            await app.state.helpline.nlu.aclose()
     await log_in(client, "eda")
     inbox = await client.get("/console/content/unanswered")
     message_id = re.search(r'name="message" value="(\d+)"', inbox.text).group(1)

@@ -15,6 +15,7 @@ from bot.nlu.client import RasaClient
 from bot.paths import Paths
 from bot.web.app import create_app
 from tests.copies import copy_content
+from tests.fake_rasa import rasa_serving
 from tests.servers import serving
 
 PASSWORD = "correct horse battery"
@@ -27,13 +28,16 @@ def fake_rasa(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json={"text": text, "intent": {"name": name, "confidence": 0.9}})
 
 
-def korean_app(paths, sessions):
+def korean_app(paths, sessions, rasa_url):
     content = Content.load(paths)
 
     @contextlib.asynccontextmanager
     async def opened():
-        client = RasaClient("http://rasa.test", transport=httpx.MockTransport(fake_rasa))
-        yield Helpline(content, client, sessions)
+        client = RasaClient(rasa_url)
+        try:
+            yield Helpline(content, client, sessions)
+        finally:
+            await client.aclose()
 
     return create_app(opened)
 
@@ -51,7 +55,10 @@ def test_services_a_referral_and_an_edit_in_the_browser(browser, sessions, paths
     monkeypatch.setenv("HELPLINE_PROFILE", str(copy.profiles / "gg-foreign-residents.yml"))
     create_user(sessions, "mai", "Mai Lawyer", "lawyer", PASSWORD, [], [], "gg-welfare")
     create_user(sessions, "eda", "Eda Editor", "editor", PASSWORD, [], [])
-    with serving(korean_app(Paths(tmp_path), sessions), lifespan="on") as url:
+    with (
+        rasa_serving(fake_rasa) as rasa_url,
+        serving(korean_app(Paths(tmp_path), sessions, rasa_url), lifespan="on") as url,
+    ):
         migrant = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN").new_page()
         migrant.goto(url)
         migrant.fill("#text", QUESTION)

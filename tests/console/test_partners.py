@@ -19,6 +19,7 @@ from bot.store.actions import transcript
 from bot.store.models import Case
 from bot.web.app import create_app
 from tests.console.test_views import PASSWORD, csrf_of, log_in
+from tests.fake_rasa import rasa_serving
 
 DOCTOR_IN_ANSAN = "Tôi ở Ansan, không có bảo hiểm thì đi khám bệnh ở đâu?"
 
@@ -36,9 +37,15 @@ def korean_content(paths):
         return Content.load(Paths(paths.root))
 
 
+@pytest.fixture(scope="module")
+def nlu_url():
+    with rasa_serving(fake_rasa) as url:
+        yield url
+
+
 @pytest.fixture
-async def setup(korean_content, sessions):
-    nlu = RasaClient("http://rasa.test", transport=httpx.MockTransport(fake_rasa))
+async def setup(korean_content, sessions, nlu_url):
+    nlu = RasaClient(nlu_url)
     helpline = Helpline(korean_content, nlu, sessions)
     app = create_app(contextlib.nullcontext)
     app.state.helpline = helpline
@@ -49,6 +56,7 @@ async def setup(korean_content, sessions):
         httpx.AsyncClient(transport=transport, base_url="http://test") as rights,
     ):
         yield app, helpline, welfare, rights
+    await nlu.aclose()
 
 
 async def a_case_in_ansan(helpline, sender="ansan-web-1"):

@@ -7,14 +7,12 @@ right-to-left text, emoji with joiners, control characters, zero-width spaces, a
 import asyncio
 import itertools
 
-import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.helpline import Helpline, Inbound
 from bot.nlu.client import RasaClient
 from bot.store.db import make_engine, migrate, session_factory
-from tests.channels.conftest import fake_rasa
 
 PIECES = st.sampled_from(
     [
@@ -40,10 +38,10 @@ def test_the_detector_takes_any_text(content, text, prior):
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=TEXT)
-def test_the_whole_ask_path_answers_any_text(content, tmp_path, text):
+def test_the_whole_ask_path_answers_any_text(content, tmp_path, fake_rasa_url, text):
     engine = make_engine(f"sqlite:///{tmp_path / 'fuzz.db'}")
     migrate(engine)
-    client = RasaClient("http://rasa.test", transport=httpx.MockTransport(fake_rasa))
+    client = RasaClient(fake_rasa_url)
     helpline = Helpline(content, client, session_factory(engine))
 
     async def ask():

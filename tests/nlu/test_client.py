@@ -1,9 +1,12 @@
-"""The Rasa client against httpx's MockTransport: the network boundary only."""
+"""The Rasa client against a fake Rasa on loopback: the network boundary only."""
+
+import contextlib
 
 import httpx
 import pytest
 
 from bot.nlu.client import MAX_PARSE_CHARS, NluError, NluUnavailable, RasaClient
+from tests.fake_rasa import REFUSED_URL, rasa_serving
 
 PARSE = {
     "text": "my visa",
@@ -15,8 +18,14 @@ PARSE = {
 }
 
 
-def client_for(handler):
-    return RasaClient("http://rasa.test", transport=httpx.MockTransport(handler))
+@contextlib.asynccontextmanager
+async def client_for(handler):
+    with rasa_serving(handler) as url:
+        client = RasaClient(url)
+        try:
+            yield client
+        finally:
+            await client.aclose()
 
 
 async def test_parse_reads_intent_and_ranking():
@@ -27,7 +36,8 @@ async def test_parse_reads_intent_and_ranking():
         seen["body"] = request.read()
         return httpx.Response(200, json=PARSE)
 
-    result = await client_for(handler).parse("my visa")
+    async with client_for(handler) as client:
+        result = await client.parse("my visa")
     assert seen["path"] == "/model/parse"
     assert result.intent == "visa_extension" and result.confidence == pytest.approx(0.91)
     assert [score.name for score in result.ranking] == ["visa_extension", "visa_change"]
@@ -42,28 +52,33 @@ async def test_long_texts_are_cut_before_parsing():
         lengths.append(len(json.loads(request.read())["text"]))
         return httpx.Response(200, json=PARSE)
 
-    await client_for(handler).parse("a" * 10_000)
+    async with client_for(handler) as client:
+        await client.parse("a" * 10_000)
     assert lengths == [MAX_PARSE_CHARS]
 
 
 async def test_connection_errors_mean_unavailable():
-    def handler(request):
-        raise httpx.ConnectError("refused")
-
-    with pytest.raises(NluUnavailable):
-        await client_for(handler).parse("x")
+    client = RasaClient(REFUSED_URL)  # nothing listens there
+    try:
+        with pytest.raises(NluUnavailable):
+            await client.parse("x")
+    finally:
+        await client.aclose()
 
 
 async def test_server_errors_mean_unavailable():
-    with pytest.raises(NluUnavailable):
-        await client_for(lambda request: httpx.Response(503)).parse("x")
+    async with client_for(lambda request: httpx.Response(503)) as client:
+        with pytest.raises(NluUnavailable):
+            await client.parse("x")
 
 
 async def test_a_malformed_body_is_an_nlu_error():
-    with pytest.raises(NluError):
-        await client_for(lambda request: httpx.Response(200, content=b"not json")).parse("x")
+    async with client_for(lambda request: httpx.Response(200, content=b"not json")) as client:
+        with pytest.raises(NluError):
+            await client.parse("x")
 
 
 async def test_no_intent_means_zero_confidence():
-    result = await client_for(lambda r: httpx.Response(200, json={"text": "x", "intent": None})).parse("x")
+    async with client_for(lambda r: httpx.Response(200, json={"text": "x", "intent": None})) as client:
+        result = await client.parse("x")
     assert result.intent is None and result.confidence == 0.0

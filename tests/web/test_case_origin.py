@@ -12,8 +12,7 @@ from bot.nlu.client import RasaClient
 from bot.store.models import Case
 from bot.web.app import create_app
 from tests.catalogs import catalog_text
-
-REFUSED = "http://127.0.0.1:9"  # Rasa down: "/lawyer" needs no NLU
+from tests.fake_rasa import REFUSED_URL as REFUSED  # Rasa down: "/lawyer" needs no NLU
 
 
 def client_at(app, address: str) -> httpx.AsyncClient:
