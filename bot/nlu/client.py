@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import time
 from dataclasses import dataclass, field
 
-import httpx
+import aiohttp
 
 # Rasa needs the gist, not a 10,000-character essay; the whole text is still stored.
 MAX_PARSE_CHARS = 1000
@@ -64,18 +65,28 @@ STATUS_TIMEOUT = 2.0
 
 
 class RasaClient:
-    def __init__(self, base_url: str, timeout: float = 10.0, transport=None, clock=time.monotonic):
+    """Parses over aiohttp: it runs for every message, and spends about a third of httpx's CPU on
+    each call (bench/pipeline.py's figures)."""
+
+    def __init__(self, base_url: str, timeout: float = 10.0, clock=time.monotonic):
         self.urls = rasa_urls(base_url)
         if not self.urls:
             raise ValueError("no Rasa server URL given")
         self.base_url = self.urls[0]
-        self._clients = {
-            url: httpx.AsyncClient(base_url=url, timeout=httpx.Timeout(timeout, connect=2.0), transport=transport)
-            for url in self.urls
-        }
+        self._timeout = aiohttp.ClientTimeout(total=timeout, connect=2.0)
+        self._session: aiohttp.ClientSession | None = None
+        self._session_loop: asyncio.AbstractEventLoop | None = None
         self._turns = itertools.cycle(range(len(self.urls)))
         self._resting_until: dict[str, float] = {}
         self._clock = clock
+
+    def _http(self) -> aiohttp.ClientSession:
+        """The connection pool, made in the event loop that first needs it: it belongs to that loop."""
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or self._session_loop is not loop:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+            self._session_loop = loop
+        return self._session
 
     def _order(self) -> list[str]:
         """Every server once, starting with the next in turn; resting ones last."""
@@ -100,16 +111,18 @@ class RasaClient:
 
     async def _parse_on(self, url: str, text: str) -> NluResult:
         try:
-            response = await self._clients[url].post("/model/parse", json={"text": text[:MAX_PARSE_CHARS]})
-        except httpx.HTTPError as error:
+            async with self._http().post(f"{url}/model/parse", json={"text": text[:MAX_PARSE_CHARS]}) as response:
+                status = response.status
+                body = await response.read() if status == 200 else b""
+        except (aiohttp.ClientError, TimeoutError) as error:
             raise NluUnavailable(f"Rasa at {url} unreachable: {type(error).__name__}") from error
-        if response.status_code >= 500:
-            raise NluUnavailable(f"Rasa at {url} answered {response.status_code}")
-        if response.status_code != 200:
-            raise NluError(f"Rasa at {url} answered {response.status_code}")
+        if status >= 500:
+            raise NluUnavailable(f"Rasa at {url} answered {status}")
+        if status != 200:
+            raise NluError(f"Rasa at {url} answered {status}")
         try:
-            return NluResult.from_rasa(response.json())
-        except (ValueError, KeyError, TypeError) as error:
+            return NluResult.from_rasa(json.loads(body))
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise NluError("Rasa answered with an unexpected body") from error
 
     async def ready(self) -> bool:
@@ -127,13 +140,18 @@ class RasaClient:
     async def _status_of(self, url: str) -> str:
         try:
             # short: readiness probes call this, and a hung server must not hang them
-            response = await self._clients[url].get("/status", timeout=STATUS_TIMEOUT)
-        except httpx.HTTPError:
+            timeout = aiohttp.ClientTimeout(total=STATUS_TIMEOUT)
+            async with self._http().get(f"{url}/status", timeout=timeout) as response:
+                if response.status != 200:
+                    return "no model"
+                body = json.loads(await response.read())
+        except (aiohttp.ClientError, TimeoutError):
             return "down"
-        if response.status_code == 200 and response.json().get("model_file"):
-            return "ready"
-        return "no model"
+        except ValueError:
+            return "no model"
+        return "ready" if isinstance(body, dict) and body.get("model_file") else "no model"
 
     async def aclose(self) -> None:
-        for client in self._clients.values():
-            await client.aclose()
+        if self._session is not None and self._session_loop is asyncio.get_running_loop():
+            await self._session.close()
+        self._session = self._session_loop = None

@@ -13,11 +13,11 @@ from tests.servers import serving
 
 
 def test_a_korean_message_is_read_in_english_and_answered_in_korean(
-    browser, content, sessions, engine_server, monkeypatch
+    browser, content, sessions, engine_server, monkeypatch, fake_rasa_url
 ):
     monkeypatch.setenv("TRANSLATION_URL", engine_server.url)
     create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [], reads=["en"])
-    with serving(app_for(content, sessions), lifespan="on") as url:
+    with serving(app_for(content, sessions, fake_rasa_url), lifespan="on") as url:
         phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="ko-KR")
         migrant = phone.new_page()
         migrant.goto(url)

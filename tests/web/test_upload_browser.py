@@ -11,11 +11,13 @@ from tests.media.test_console_media import PNG
 from tests.servers import serving
 
 
-def test_a_photo_and_a_voice_message_from_the_web_chat_reach_the_lawyer(browser, content, sessions, tmp_path):
+def test_a_photo_and_a_voice_message_from_the_web_chat_reach_the_lawyer(
+    browser, content, sessions, tmp_path, fake_rasa_url
+):
     photo = tmp_path / "contract.png"
     photo.write_bytes(PNG)
     create_user(sessions, "aida", "Aida", "lawyer", PASSWORD, [], [])
-    with serving(app_for(content, sessions), lifespan="on") as url:
+    with serving(app_for(content, sessions, fake_rasa_url), lifespan="on") as url:
         phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US", permissions=["microphone"])
         migrant = phone.new_page()
         migrant.goto(url)
