@@ -215,6 +215,63 @@ def _postgresql_arrival() -> Select:
 _POSTGRESQL_ARRIVAL = _postgresql_arrival()
 
 
+_STATE_WRITTEN = ("language", "language_choice", "country", "region", "country_asked", "pending")
+_UNDERSTOOD = ("language", "detected_language", "intent", "confidence", "topic", "urgent")
+
+
+def _postgresql_turn() -> Select:
+    """On PostgreSQL, one statement stores a turn with a reply: the conversation's new state, what
+    was understood of the inbound message, the reply and its announcement (five round trips on
+    SQLite). Parameters are named p_<table>_<column> for the same reason as above."""
+    conversation = (
+        update(CONVERSATIONS)
+        .where(CONVERSATIONS.c.id == bindparam("p_conversation_id"))
+        .values(
+            **{name: bindparam(f"p_conversation_{name}") for name in _STATE_WRITTEN},
+            updated_at=bindparam("p_conversation_updated_at", type_=UTCDateTime()),
+            # never cleared here: a lawyer decides when a conversation stops being urgent
+            urgent=CONVERSATIONS.c.urgent | bindparam("p_conversation_urgent"),
+        )
+        .returning(CONVERSATIONS.c.id, CONVERSATIONS.c.channel)
+        .cte("conversation")
+    )
+    # PostgreSQL runs a data-modifying CTE whether or not the query reads it
+    understood = (
+        update(MESSAGES)
+        .where(MESSAGES.c.id == bindparam("p_inbound_id"))
+        .values(**{name: bindparam(f"p_inbound_{name}") for name in _UNDERSTOOD}, answered=true())
+        .cte("understood")
+    )
+    shared = [name for name in _UNDERSTOOD if name != "detected_language"]
+    reply = (
+        insert(MESSAGES)
+        .from_select(
+            ["conversation_id", "direction", "channel", "text", "answered", "status", "created_at", "claimed_by",
+             "claimed_until", *shared],
+            select(
+                conversation.c.id, literal("out"), conversation.c.channel, bindparam("p_reply_text"), true(),
+                bindparam("p_reply_status", type_=MESSAGES.c.status.type),
+                bindparam("p_reply_created_at", type_=UTCDateTime()), bindparam("p_reply_claimed_by"),
+                bindparam("p_reply_claimed_until", type_=UTCDateTime()),
+                # typed: a NULL in a SELECT list would otherwise be text, and no float
+                *(bindparam(f"p_reply_{name}", type_=MESSAGES.c[name].type) for name in shared),
+            ),
+            include_defaults=False,
+        )
+        .returning(MESSAGES.c.id, MESSAGES.c.conversation_id)
+        .cte("reply")
+    )  # fmt: skip
+    before, after = literal('{"kind": "message", "conversation_id": '), literal(', "case_id": null}')
+    return (
+        select(reply.c.id, func.pg_notify(CHANNEL, before + cast(reply.c.conversation_id, Text) + after))
+        .select_from(reply)
+        .add_cte(understood)
+    )
+
+
+_POSTGRESQL_TURN = _postgresql_turn()
+
+
 def state_of(conversation: Conversation) -> ConversationState:
     return ConversationState(
         language=conversation.language,
@@ -366,6 +423,24 @@ def record_turn(
     understood = dataclasses.asdict(analysis)  # the inbound message's columns; the reply's but one
     # Plain UPDATEs and one INSERT, with no reads first: this runs for every message.
     with sessions.begin() as session:
+        if reply is not None and session.get_bind().dialect.name == "postgresql":
+            return session.scalar(
+                _POSTGRESQL_TURN,
+                {
+                    "p_conversation_id": stored.conversation_id,
+                    **{f"p_conversation_{name}": conversation_values[name] for name in _STATE_WRITTEN},
+                    "p_conversation_updated_at": now,
+                    "p_conversation_urgent": state.urgent,
+                    "p_inbound_id": stored.message_id,
+                    **{f"p_inbound_{name}": value for name, value in understood.items()},
+                    "p_reply_text": reply,
+                    "p_reply_status": delivery,
+                    "p_reply_created_at": now,
+                    "p_reply_claimed_by": claimant,
+                    "p_reply_claimed_until": now + CLAIM_LEASE if claimant else None,
+                    **{f"p_reply_{name}": value for name, value in understood.items() if name != "detected_language"},
+                },
+            )  # None when the conversation was erased meanwhile: no reply row
         channel = session.scalar(
             _UPDATE_CONVERSATION, {"conversation_id": stored.conversation_id, **conversation_values}
         )
