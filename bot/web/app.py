@@ -49,12 +49,14 @@ MAX_BODY_BYTES = 64 * 1024
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")  # always fullmatch: "$" would accept a trailing newline
 CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,63}")  # stored as "<session>:<id>", at most 128 characters
 # Every page's scripts and styles are its own files or inline blocks of the templates; nothing
-# is loaded from elsewhere, and no page may be framed (clickjacking a lawyer's console).
+# is loaded from elsewhere, and no page may be framed (clickjacking a lawyer's console). An inline
+# script runs only with the response's own nonce (templates: request.state.csp_nonce), so that
+# markup injected into a page cannot run script.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 SECURITY_HEADERS = {
-    "content-security-policy": (
-        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-    ),
     "x-frame-options": "DENY",
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
@@ -71,10 +73,14 @@ class SecurityHeaders:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
 
+        nonce = secrets.token_urlsafe(16)
+        scope.setdefault("state", {})["csp_nonce"] = nonce
+        headers = {"content-security-policy": CONTENT_SECURITY_POLICY.format(nonce=nonce), **SECURITY_HEADERS}
+
         async def with_headers(message):
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items() if k.encode() not in present]
+                extra = [(k.encode(), v.encode()) for k, v in headers.items() if k.encode() not in present]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 

@@ -1,6 +1,7 @@
 """Hostile bodies on the public API: a clear 4xx or a stored message, never a 500."""
 
 import json
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -44,6 +45,19 @@ async def test_every_response_carries_the_security_headers(client):
         assert "default-src 'self'" in response.headers["content-security-policy"]
         assert response.headers["x-frame-options"] == "DENY"
         assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_inline_scripts_run_only_with_the_responses_own_nonce(client):
+    nonces = []
+    for _ in range(2):
+        page = await client.get("/")
+        policy = page.headers["content-security-policy"]
+        script_src = next(part for part in policy.split(";") if part.strip().startswith("script-src"))
+        assert "unsafe-inline" not in script_src
+        nonce = re.search(r"'nonce-([A-Za-z0-9_-]{16,})'", script_src).group(1)
+        assert f'<script nonce="{nonce}">' in page.text
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]  # a new one per response: an injected script cannot guess it
 
 
 JSON = st.recursive(
