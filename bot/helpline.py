@@ -367,7 +367,7 @@ class Helpline:
         except cases.CaseLimited:
             log.warning("new case refused: too many opened lately (conversation %s)", stored.conversation_id)
             return replace(turn, texts=("ui:case_limited",), buttons=(), referral=None)
-        notice = escalation_notice(case, turn.urgent, self.profile.hours.is_open(dt.datetime.now(dt.UTC)))
+        notice = escalation_notice(case, turn.urgent, self.profile.hours.is_open(self.clock()))
         values = await self._case_values(case, turn.language)
         return replace(turn, texts=(*turn.texts, notice), extra={**turn.extra, **values})
 
@@ -377,7 +377,7 @@ class Helpline:
         busy = await to_thread.run_sync(cases.lawyers_busy, self.sessions)
         pace = await to_thread.run_sync(cases.handling_minutes, self.sessions, DEFAULT_HANDLING_MINUTES)
         wait = estimated_wait_minutes(case.position, busy, pace)
-        opening = self.profile.hours.next_opening(dt.datetime.now(dt.UTC))
+        opening = self.profile.hours.next_opening(self.clock())
         return {
             "ticket": case.ticket,
             "position": format_decimal(max(case.position, 1), locale=language),
