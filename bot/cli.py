@@ -105,14 +105,11 @@ def serve(host: str, port: int, workers: int = 1) -> None:
 
 
 def several_workers_refusal(settings: Settings, env) -> str | None:
-    from bot.channels.config import telegram_settings
-
+    """Why several workers cannot run with these settings; None when they can. (Telegram without a
+    public URL is no reason: the workers elect one poller, bot/channels/leadership.py.)"""
     if not settings.database_url:
         # every worker must see every other's writes at once (console updates go by LISTEN/NOTIFY)
         return "--workers above 1 needs PostgreSQL: set DATABASE_URL"
-    telegram = telegram_settings(env)
-    if telegram is not None and not telegram.public_url:
-        return "--workers above 1 needs Telegram webhooks (set PUBLIC_URL): only one process may poll Telegram"
     return None
 
 

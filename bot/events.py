@@ -18,6 +18,8 @@ import psycopg
 from sqlalchemy import Engine, bindparam, event, func, select
 from sqlalchemy.orm import Session
 
+from bot.store.db import libpq_url
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "helpline_events"
@@ -74,7 +76,7 @@ async def listen(engine: Engine) -> None:
     """Relay PostgreSQL notifications to this process's subscribers until cancelled."""
     if engine.dialect.name != "postgresql":
         return
-    dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    dsn = libpq_url(engine)
     while True:
         try:
             async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as connection:

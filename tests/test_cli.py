@@ -80,13 +80,14 @@ def test_the_terminal_chat_keeps_the_conversation_and_presses_buttons_by_number(
     assert chosen in result.stdout
 
 
-def test_several_workers_need_postgresql_and_telegram_webhooks():
+def test_several_workers_need_postgresql_and_nothing_else():
     from bot.cli import several_workers_refusal
     from bot.runtime import Settings
 
     postgres = Settings(database_url="postgresql://db/helpline", rasa_url=None)
     assert "DATABASE_URL" in several_workers_refusal(Settings(database_url=None, rasa_url=None), {})
-    assert "PUBLIC_URL" in several_workers_refusal(postgres, {"TELEGRAM_BOT_TOKEN": "1:x"})
+    # Telegram by polling too: the workers elect one poller (tests/channels/test_poller_election.py)
+    assert several_workers_refusal(postgres, {"TELEGRAM_BOT_TOKEN": "1:x"}) is None
     assert several_workers_refusal(postgres, {"TELEGRAM_BOT_TOKEN": "1:x", "PUBLIC_URL": "https://h.example"}) is None
 
 

@@ -6,6 +6,7 @@ send_message calls with an inline keyboard.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import hmac
@@ -23,10 +24,12 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.channels.base import Channel
 from bot.channels.delivery import SendError, Sent, deliver
+from bot.channels.leadership import LEADER_RETRY_SECONDS, lead_while_elected, lock_key
 from bot.channels.shapes import storable
 from bot.channels.text import split_message
 from bot.helpline import Helpline, Inbound, Reply
 from bot.media.fetching import MAX_MEDIA_BYTES, Fetched, MediaTooLarge, MediaUnavailable
+from bot.store.db import libpq_url
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +127,8 @@ class TelegramChannel(Channel):
             builder = builder.updater(None)
         self.application: Application = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_polled_update))
+        self._election: asyncio.Task | None = None
+        self.election_retry_seconds = LEADER_RETRY_SECONDS
 
     @property
     def mode(self) -> str:
@@ -141,12 +146,41 @@ class TelegramChannel(Channel):
         else:
             await self.application.bot.delete_webhook()
             await self.application.start()
-            assert self.application.updater is not None
-            await self.application.updater.start_polling(allowed_updates=["message", "callback_query"])
+            engine = self.helpline.sessions.kw.get("bind")
+            if engine is not None and engine.dialect.name == "postgresql":
+                # several workers may share this database: the one elected polls
+                self._election = asyncio.create_task(
+                    lead_while_elected(
+                        libpq_url(engine),
+                        lock_key(self.settings.token),
+                        self._start_polling,
+                        self._stop_polling,
+                        self.election_retry_seconds,
+                    )
+                )
+            else:
+                await self._start_polling()
         self.start_sweeper()
+
+    @property
+    def polling(self) -> bool:
+        return bool(self.application.updater and self.application.updater.running)
+
+    async def _start_polling(self) -> None:
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(allowed_updates=["message", "callback_query"])
+
+    async def _stop_polling(self) -> None:
+        if self.polling:
+            assert self.application.updater is not None
+            await self.application.updater.stop()
 
     async def stop(self) -> None:
         await self.stop_sweeper()
+        if self._election is not None:  # stepping down stops the polling; the lock goes with its connection
+            self._election.cancel()
+            await asyncio.gather(self._election, return_exceptions=True)
+            self._election = None
         if self.application.updater and self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:

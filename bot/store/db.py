@@ -64,6 +64,11 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=20)
 
 
+def libpq_url(engine: Engine) -> str:
+    """The engine's PostgreSQL URL as psycopg's own connections (LISTEN, advisory locks) take it."""
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def newest_revision() -> str:
     """The head of the (linear) migration history: revisions are numbered like the files."""
     return max(path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
