@@ -69,3 +69,19 @@ def rasa_serving(handler: Handler, port: int | None = None) -> Iterator[str]:
         yield url
     if app.errors:
         raise app.errors[0]
+
+
+def helpline_opener(content, sessions, rasa_url: str):
+    """What create_app takes to open the helpline: one on ``rasa_url``, its Rasa client closed after."""
+    from bot.helpline import Helpline
+    from bot.nlu.client import RasaClient
+
+    @contextlib.asynccontextmanager
+    async def opened():
+        client = RasaClient(rasa_url)
+        try:
+            yield Helpline(content, client, sessions)
+        finally:
+            await client.aclose()
+
+    return opened

@@ -7,11 +7,10 @@ import httpx
 import pytest
 
 from bot.channels.running import running_channels
-from bot.helpline import Helpline
 from bot.nlu.client import RasaClient
 from bot.web.app import create_app
 from tests.channels.fakes import FakeBotApi, FakeGraphApi
-from tests.fake_rasa import rasa_serving
+from tests.fake_rasa import helpline_opener, rasa_serving
 from tests.servers import serving
 
 WEBHOOK_SECRET = "s3cret-token"
@@ -85,14 +84,7 @@ def helpline_server(content, sessions, env, rasa_url=None):
     with contextlib.ExitStack() as stack:
         nlu_url = rasa_url or stack.enter_context(rasa_serving(fake_rasa))
 
-        @contextlib.asynccontextmanager
-        async def opened():
-            client = RasaClient(nlu_url)
-            try:
-                yield Helpline(content, client, sessions)
-            finally:
-                await client.aclose()
-
+        opened = helpline_opener(content, sessions, nlu_url)
         app = create_app(opened, lambda helpline: running_channels(helpline, env))
         with serving(app, lifespan="on") as url:
             yield url, app

@@ -1,32 +1,22 @@
 """The console and the web chat in a real headless Chromium: a migrant escalates in one browser,
 a lawyer handles the case to the end in another."""
 
-import contextlib
 import re
 
 import httpx
 from playwright.sync_api import expect
 
 from bot.console.users import create_user
-from bot.helpline import Helpline
-from bot.nlu.client import RasaClient
 from bot.web.app import create_app
 from tests.copies import copy_content
+from tests.fake_rasa import helpline_opener
 from tests.servers import serving
 
 PASSWORD = "correct horse battery"
 
 
 def app_for(content, sessions, rasa_url):
-    @contextlib.asynccontextmanager
-    async def opened():
-        client = RasaClient(rasa_url)
-        try:
-            yield Helpline(content, client, sessions)
-        finally:
-            await client.aclose()
-
-    return create_app(opened)
+    return create_app(helpline_opener(content, sessions, rasa_url))
 
 
 def console_of(browser, url, username):

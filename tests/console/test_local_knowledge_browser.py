@@ -2,7 +2,6 @@
 clinics in the web chat and asks for a person; a welfare-centre lawyer refers her to one of them;
 an editor corrects the clinic's phone and marks it verified, and the bot gives the new number."""
 
-import contextlib
 import json
 import re
 
@@ -10,12 +9,11 @@ import httpx
 from playwright.sync_api import expect
 
 from bot.console.users import create_user
-from bot.helpline import Content, Helpline
-from bot.nlu.client import RasaClient
+from bot.helpline import Content
 from bot.paths import Paths
 from bot.web.app import create_app
 from tests.copies import copy_content
-from tests.fake_rasa import rasa_serving
+from tests.fake_rasa import helpline_opener, rasa_serving
 from tests.servers import serving
 
 PASSWORD = "correct horse battery"
@@ -31,15 +29,7 @@ def fake_rasa(request: httpx.Request) -> httpx.Response:
 def korean_app(paths, sessions, rasa_url):
     content = Content.load(paths)
 
-    @contextlib.asynccontextmanager
-    async def opened():
-        client = RasaClient(rasa_url)
-        try:
-            yield Helpline(content, client, sessions)
-        finally:
-            await client.aclose()
-
-    return create_app(opened)
+    return create_app(helpline_opener(content, sessions, rasa_url))
 
 
 def log_in(page, url, username):

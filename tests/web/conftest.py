@@ -12,19 +12,11 @@ import pytest
 from bot.helpline import Helpline
 from bot.nlu.client import RasaClient
 from bot.web.app import create_app
-from tests.fake_rasa import rasa_serving
+from tests.fake_rasa import helpline_opener, rasa_serving
 
 
 def app_for(content, sessions, rasa_url):
-    @contextlib.asynccontextmanager
-    async def opened():
-        client = RasaClient(rasa_url)
-        try:
-            yield Helpline(content, client, sessions)
-        finally:
-            await client.aclose()
-
-    return create_app(opened)
+    return create_app(helpline_opener(content, sessions, rasa_url))
 
 
 def fake_rasa(request):
